@@ -87,19 +87,23 @@ func (s *Service) registry(ctx context.Context, group, name string) (Registry, e
 
 // PutRegistry creates the registry, or updates the SKU of an existing one
 // of the same group. created tells which.
-func (s *Service) PutRegistry(ctx context.Context, group, name string, sku SKU) (r Registry, created bool, err error) {
+func (s *Service) PutRegistry(ctx context.Context, group, name, location string, sku SKU) (r Registry, created bool, err error) {
 	if err := ValidateGroupName(group); err != nil {
 		return Registry{}, false, err
 	}
 	if err := ValidateRegistryName(name); err != nil {
 		return Registry{}, false, err
 	}
-	if _, ok := ParseSKU(string(sku)); !ok {
+	sku, ok := ParseSKU(string(sku))
+	if !ok {
 		return Registry{}, false, errorf(ErrInvalid, "The SKU '%s' is not valid. Allowed values: Basic, Standard, Premium.", sku)
+	}
+	if location == "" {
+		return Registry{}, false, errorf(ErrInvalid, "The registry needs a location.")
 	}
 	name = strings.ToLower(name)
 	now := s.now()
-	r = Registry{Name: name, ResourceGroup: group, SKU: sku, Created: now, Modified: now}
+	r = Registry{Name: name, ResourceGroup: group, Location: location, SKU: sku, Created: now, Modified: now}
 	err = s.store.CreateRegistry(ctx, r, systemMaps(name, now))
 	if err == nil {
 		s.log.InfoContext(ctx, "registry created", "registry", name, "group", group, "sku", sku)

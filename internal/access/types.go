@@ -46,6 +46,7 @@ func ParseSKU(s string) (SKU, bool) {
 type Registry struct {
 	Name          string // lower case
 	ResourceGroup string
+	Location      string // free text, as given on create (ARM requires one)
 	SKU           SKU
 	Created       time.Time
 	Modified      time.Time

@@ -94,10 +94,11 @@ func (s *Service) PutRegistry(ctx context.Context, group, name, location string,
 	if err := ValidateRegistryName(name); err != nil {
 		return Registry{}, false, err
 	}
-	sku, ok := ParseSKU(string(sku))
+	k, ok := ParseSKU(string(sku))
 	if !ok {
 		return Registry{}, false, errorf(ErrInvalid, "The SKU '%s' is not valid. Allowed values: Basic, Standard, Premium.", sku)
 	}
+	sku = k
 	if location == "" {
 		return Registry{}, false, errorf(ErrInvalid, "The registry needs a location.")
 	}

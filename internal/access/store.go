@@ -23,7 +23,9 @@ type Store interface {
 	// DeleteRegistry removes the registry with its scope maps and tokens.
 	DeleteRegistry(ctx context.Context, name string) error
 
-	// CreateScopeMap adds m unless the registry already has limit scope maps.
+	// CreateScopeMap adds m unless the registry already has limit
+	// user-defined scope maps (system ones do not count). An existing name
+	// is ErrExists even in a full registry, so a PUT of it is an update.
 	CreateScopeMap(ctx context.Context, m ScopeMap, limit int) error
 	GetScopeMap(ctx context.Context, registry, name string) (ScopeMap, error)
 	ListScopeMaps(ctx context.Context, registry string, page Page) ([]ScopeMap, error)
@@ -33,7 +35,8 @@ type Store interface {
 	DeleteScopeMap(ctx context.Context, registry, name string) error
 
 	// CreateToken adds t unless the registry already has limit tokens or
-	// t.ScopeMap does not exist.
+	// t.ScopeMap does not exist. An existing name is ErrExists even in a
+	// full registry.
 	CreateToken(ctx context.Context, t Token, limit int) error
 	GetToken(ctx context.Context, registry, name string) (Token, error)
 	ListTokens(ctx context.Context, registry string, page Page) ([]Token, error)

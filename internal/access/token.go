@@ -46,6 +46,9 @@ func (s *Service) PutToken(ctx context.Context, group, registry, name, scopeMap 
 	switch {
 	case err == nil:
 		s.log.InfoContext(ctx, "token created", "registry", r.Name, "token", name, "scope_map", scopeMap)
+		if stored, gerr := s.store.GetToken(ctx, r.Name, name); gerr == nil {
+			t = stored // the scope map as the store spells it, not as the caller did
+		}
 		return t, true, nil
 	case errors.Is(err, ErrQuotaExceeded):
 		return Token{}, false, errorf(ErrQuotaExceeded, "Registry '%s' (SKU %s) already has the maximum of %d tokens.", r.Name, r.SKU, r.SKU.Limits().Tokens)

@@ -35,7 +35,9 @@ func New(st Store, hashKey []byte, log *slog.Logger) (*Service, error) {
 	return &Service{store: st, hashKey: hashKey, log: log, Now: time.Now, Rand: rand.Reader}, nil
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC() }
+// now is truncated to the microsecond, the precision stores keep, so that
+// what a create or update returns equals what a later read returns.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // SystemScopeMaps are created with every registry (SPEC §1).
 var SystemScopeMaps = []struct{ Name, Description string }{

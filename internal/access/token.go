@@ -224,7 +224,7 @@ func (s *Service) GenerateCredentials(ctx context.Context, group, registry, toke
 		if !expiry.After(now) {
 			return Generated{}, errorf(ErrInvalid, "The expiry %s is in the past; give a time in the future.", expiry.UTC().Format(time.RFC3339))
 		}
-		exp = expiry.UTC()
+		exp = expiry.UTC().Truncate(time.Microsecond)
 	}
 	values := map[string]string{}
 	for _, sl := range slots {

@@ -70,10 +70,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// underscore parameters are the driver's and apply to every pooled
 	// connection. _txlock=immediate makes every read-write transaction
 	// take the write lock at BEGIN, so a read-modify-write never fails
-	// half-way trying to upgrade a read lock. synchronous stays at its
-	// default (FULL): a revoked password must not come back after a crash.
+	// half-way trying to upgrade a read lock. synchronous=FULL, not the
+	// usual WAL choice of NORMAL: a revoked password must not come back
+	// after a power cut.
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: "_pragma=busy_timeout(10000)" +
-		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"}
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"}
 	if u.Path[0] != '/' {
 		u.Path = "/" + u.Path // Windows drive letters
 	}

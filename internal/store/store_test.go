@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -88,6 +89,7 @@ func TestConnectionSettings(t *testing.T) {
 			{"journal_mode", "wal"},
 			{"foreign_keys", "1"},
 			{"busy_timeout", "10000"},
+			{"synchronous", "2"}, // FULL
 		} {
 			var got string
 			if err := conn.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&got); err != nil {
@@ -127,8 +129,8 @@ func TestTwoStoresOnOneFileLoseNoUpdate(t *testing.T) {
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = sts[i%2].UpdateToken(t.Context(), "myregistry", "mytoken", func(t *access.Token) error {
-				t.Generation++
+			_, errs[i] = sts[i%2].UpdateToken(t.Context(), "myregistry", "mytoken", func(tok *access.Token) error {
+				tok.Generation++
 				return nil
 			})
 		})
@@ -145,5 +147,21 @@ func TestTwoStoresOnOneFileLoseNoUpdate(t *testing.T) {
 	}
 	if got.Generation != n {
 		t.Errorf("got generation %d, want %d: updates were lost", got.Generation, n)
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a dir?with #odd %20 chars")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "openacr.db")
+	st, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
+	defer st.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not where it was asked to be: %v", err)
 	}
 }

@@ -37,7 +37,8 @@ type Config struct {
 	// PageSize is the number of scope maps or tokens per list page.
 	// Default DefaultPageSize.
 	PageSize int
-	// Now is the clock. Default time.Now.
+	// Now is the clock of policy token expiry (the access.Service has its
+	// own for everything else). Default time.Now.
 	Now func() time.Time
 	// PolicyKey signs the tokens of acquirePolicyToken; it must be the same
 	// on every node. Default: a random key per API (tokens then only verify

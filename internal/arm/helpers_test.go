@@ -116,8 +116,8 @@ func newEnv(t *testing.T, cfg arm.Config) *env {
 	return e
 }
 
-// collect drains a pager. value returns a page's items and nextLink.
-func collect[P, T any](t *testing.T, pager *runtime.Pager[P], value func(P) ([]*T, *string)) []*T {
+// collect drains a pager; value returns the items of a page.
+func collect[P, T any](t *testing.T, pager *runtime.Pager[P], value func(P) []*T) []*T {
 	t.Helper()
 	var all []*T
 	for pager.More() {
@@ -125,8 +125,7 @@ func collect[P, T any](t *testing.T, pager *runtime.Pager[P], value func(P) ([]*
 		if err != nil {
 			t.Fatalf("next page: %v", err)
 		}
-		items, _ := value(page)
-		all = append(all, items...)
+		all = append(all, value(page)...)
 	}
 	return all
 }

@@ -72,7 +72,7 @@ func TestRefusals(t *testing.T) {
 		{name: "scope map name too short", method: "PUT", path: "/scopeMaps/abc", body: actions("repositories/a/content/read"),
 			status: 400, code: "InvalidResourceName", msg: []string{"'abc'"}},
 		{name: "token name checked before the registry exists", method: "GET",
-			path: "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.ContainerRegistry/registries/missing1/tokens/a_b",
+			path:   "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.ContainerRegistry/registries/missing1/tokens/a_b",
 			status: 400, code: "InvalidResourceName"},
 		{name: "unknown registry", method: "GET", path: "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.ContainerRegistry/registries/missing1/tokens",
 			status: 404, code: "ResourceNotFound", msg: []string{"missing1"}},

@@ -47,12 +47,14 @@ func TestRegistryLifecycleThroughSDK(t *testing.T) {
 	e.createRegistry(t, group, "second1")
 	e.createRegistry(t, "other-group", "third1")
 	byGroup := collect(t, e.registries.NewListByResourceGroupPager(group, nil),
-		func(p acr.RegistriesClientListByResourceGroupResponse) ([]*acr.Registry, *string) { return p.Value, p.NextLink })
+		func(p acr.RegistriesClientListByResourceGroupResponse) []*acr.Registry {
+			return p.Value
+		})
 	if n := len(byGroup); n != 2 {
 		t.Errorf("group lists %d registries, want 2", n)
 	}
 	all := collect(t, e.registries.NewListPager(nil),
-		func(p acr.RegistriesClientListResponse) ([]*acr.Registry, *string) { return p.Value, p.NextLink })
+		func(p acr.RegistriesClientListResponse) []*acr.Registry { return p.Value })
 	if n := len(all); n != 3 {
 		t.Errorf("subscription lists %d registries, want 3", n)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/openacr/openacr/internal/arm"
 )
 
-func scopeMapPage(p acr.ScopeMapsClientListResponse) ([]*acr.ScopeMap, *string) {
-	return p.Value, p.NextLink
+func scopeMapPage(p acr.ScopeMapsClientListResponse) []*acr.ScopeMap {
+	return p.Value
 }
 
 func TestSystemScopeMapsArePresentAndImmutable(t *testing.T) {

@@ -48,7 +48,7 @@ func TestTokenCRUDThroughSDK(t *testing.T) {
 	}
 
 	list := collect(t, e.tokens.NewListPager(group, "tokens1", nil),
-		func(p acr.TokensClientListResponse) ([]*acr.Token, *string) { return p.Value, p.NextLink })
+		func(p acr.TokensClientListResponse) []*acr.Token { return p.Value })
 	if len(list) != 1 || *list[0].Name != "ci-robot" {
 		t.Errorf("list %v, want ci-robot", list)
 	}
@@ -197,7 +197,7 @@ func TestTokenPagingAndQuotaThroughSDK(t *testing.T) {
 	e.createToken(t, "many1", "robot-last", pull)
 
 	tokens := collect(t, e.tokens.NewListPager(group, "many1", nil),
-		func(p acr.TokensClientListResponse) ([]*acr.Token, *string) { return p.Value, p.NextLink })
+		func(p acr.TokensClientListResponse) []*acr.Token { return p.Value })
 	if len(tokens) != 100 {
 		t.Errorf("listed %d tokens over pages of 2, want 100", len(tokens))
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	SubscriptionID string `yaml:"subscriptionId"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"logLevel"`
+	// Storage is where registries keep their content (default: the
+	// filesystem under Data).
+	Storage StorageConfig `yaml:"storage"`
 }
 
 // Defaults returns the embedded defaults.

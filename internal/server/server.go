@@ -29,6 +29,7 @@ type Server struct {
 	Access   *access.Service
 	AdminKey string
 	handler  http.Handler
+	dp       *dataPlane
 }
 
 // Open prepares a server from cfg: it creates the data directory, opens the
@@ -58,7 +59,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	svc, err := access.New(st, []byte(pwKey), log)
+	// The Service writes through the cache, so that the data plane sees
+	// every change before the change returns (DESIGN, revocation).
+	cache := access.NewCache(st)
+	svc, err := access.New(cache, []byte(pwKey), log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -67,6 +71,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 	if err := s.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if s.dp, err = s.openDataPlane(ctx, cache, pwKey); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("data plane: %w", err)
 	}
 	s.handler = s.routes(derive(pwKey, "openacr policy tokens"))
 	return s, nil
@@ -158,6 +166,11 @@ func (s *Server) routes(policyKey []byte) http.Handler {
 	}, s.log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	// The data plane: the OCI distribution API and its token endpoint.
+	mux.Handle("/v2/", s.dp.router)
+	mux.HandleFunc("GET /oauth2/token", s.dp.tokens.Token)
+	mux.HandleFunc("POST /oauth2/token", s.dp.tokens.Token)
+	mux.HandleFunc("GET /oauth2/jwks", s.dp.tokens.JWKS)
 	mux.Handle("/", api)
 	return mux
 }

@@ -1,6 +1,3 @@
-// Package cli implements the openacr command line: `openacr serve` and the
-// az-acr-style client commands, which drive the management API through the
-// official Azure SDK for Go.
 package cli
 
 import (

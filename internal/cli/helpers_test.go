@@ -28,15 +28,15 @@ type recorded struct {
 	Body         []byte
 }
 
-// server is a real management API (SQLite store, access service, ARM
+// testServer is a real management API (SQLite store, access service, ARM
 // handler) behind httptest, with a recorder in front of it.
-type server struct {
+type testServer struct {
 	url string
 	mu  sync.Mutex
 	log []recorded
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t *testing.T) *testServer {
 	t.Helper()
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "openacr.db"))
 	if err != nil {
@@ -51,7 +51,7 @@ func newServer(t *testing.T) *server {
 		AdminKey:    adminKey,
 		LoginServer: func(r string) string { return r + ".registry.test" },
 	}, slog.New(slog.DiscardHandler))
-	s := &server{}
+	s := &testServer{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -66,7 +66,7 @@ func newServer(t *testing.T) *server {
 }
 
 // requests returns the requests received so far and forgets them.
-func (s *server) requests() []recorded {
+func (s *testServer) requests() []recorded {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := s.log
@@ -84,7 +84,7 @@ type client struct {
 	now      func() time.Time
 }
 
-func newClient(t *testing.T, s *server) *client {
+func newClient(t *testing.T, s *testServer) *client {
 	t.Helper()
 	env := map[string]string{
 		"OPENACR_CONFIG_DIR": t.TempDir(),
@@ -166,7 +166,7 @@ func obj(t *testing.T, v any) map[string]any {
 }
 
 // setup starts a server with registry "myregistry" in group "MyGroup".
-func setup(t *testing.T) (*server, *client) {
+func setup(t *testing.T) (*testServer, *client) {
 	t.Helper()
 	s := newServer(t)
 	c := newClient(t, s)

@@ -30,6 +30,9 @@ func render(w io.Writer, result any, format, query string, tf tableFunc) error {
 		if result, err = jmespath.Search(query, result); err != nil {
 			return fmt.Errorf("argument --query: invalid jmespath query supplied for '--query': %v", err)
 		}
+		if result == nil {
+			return nil // az prints nothing for a query that selects nothing
+		}
 		tf = nil
 	}
 	switch format {

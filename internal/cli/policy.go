@@ -29,7 +29,7 @@ type policyTokenPolicy struct {
 }
 
 func newPolicyTokenPolicy(conn connection, cred azcore.TokenCredential, opts *arm.ClientOptions, changeReference string) (*policyTokenPolicy, error) {
-	c, err := arm.NewClient("openacr-cli", "v1", cred, opts)
+	c, err := arm.NewClient("openacr-cli", "v1.0.0", cred, opts)
 	if err != nil {
 		return nil, fmt.Errorf("create policy token client: %w", err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -238,7 +239,7 @@ smaller SKU is refused while the registry holds more than its limits allow.`,
 			params.SKU = &armcontainerregistry.SKU{Name: to.Ptr(skuName)}
 		}
 		if params.SKU == nil {
-			return nil, usageErrorf("No registry properties to update.")
+			return nil, errors.New("No registry properties to update.")
 		}
 		t, err := a.registryTarget(ctx, f)
 		if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerregistry/armcontainerregistry"
@@ -138,7 +139,7 @@ and removed is refused. Tokens using the scope map get the new permissions withi
 		a.deprecatedAlias(cmd, "remove", "remove-repository")
 		editActions := addRepos.groups != nil || removeRepos.groups != nil || addGateways.groups != nil || removeGateways.groups != nil
 		if !editActions && !changed(cmd, "description") {
-			return nil, usageErrorf("No scope map properties to update.")
+			return nil, errors.New("No scope map properties to update.")
 		}
 		add, err := parseActions(addRepos.groups, addGateways.groups)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -236,7 +237,8 @@ func (a *Authorizer) fromBasic(ctx context.Context, user, pw string, t target) (
 		}
 	}
 	l, err := a.tokens.Login(ctx, t.registry, user, pw)
-	if rf, ok := err.(*Refusal); ok {
+	var rf *Refusal
+	if errors.As(err, &rf) {
 		a.mu.Lock()
 		delete(a.basic, k)
 		a.mu.Unlock()

@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -36,6 +37,22 @@ func routeLogrus(log *slog.Logger) {
 	logrus.StandardLogger().SetLevel(level)
 }
 
+// levelOf maps a logrus entry to a slog level. distribution reports every
+// refused or failed request at warn or error level ("manifest unknown" on
+// each probe a client makes, "authentication required" on each challenge);
+// those are the normal flow, and we log refusals ourselves, so a request's
+// entries are debug unless distribution does not know what went wrong.
+func levelOf(e *logrus.Entry) slog.Level {
+	_, request := e.Data["http.request.id"]
+	switch {
+	case e.Level <= logrus.ErrorLevel && (!request || fmt.Sprint(e.Data["err.code"]) == "UNKNOWN"):
+		return slog.LevelError
+	case e.Level == logrus.WarnLevel && !request:
+		return slog.LevelWarn
+	}
+	return slog.LevelDebug
+}
+
 // slogFormatter hands each logrus entry to slog and writes nothing itself.
 type slogFormatter struct{}
 
@@ -44,15 +61,7 @@ func (slogFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	if log == nil {
 		return nil, nil
 	}
-	var level slog.Level
-	switch {
-	case e.Level <= logrus.ErrorLevel:
-		level = slog.LevelError
-	case e.Level == logrus.WarnLevel:
-		level = slog.LevelWarn
-	default:
-		level = slog.LevelDebug
-	}
+	level := levelOf(e)
 	ctx := e.Context
 	if ctx == nil {
 		ctx = context.Background()

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,6 +47,25 @@ type registryEnv struct {
 	tr    *http.Transport
 	data  string
 	clock *clock
+	logs  *syncBuffer
+}
+
+// syncBuffer is the server's log, safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // clock is a settable clock shared by the service and the data plane.
@@ -61,7 +81,8 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Domain = domain
 	cfg.Registry, cfg.Group = regA, group
-	srv, err := server.Open(t.Context(), cfg, slog.New(slog.DiscardHandler), io.Discard, noEnv)
+	logs := &syncBuffer{}
+	srv, err := server.Open(t.Context(), cfg, slog.New(slog.NewTextHandler(logs, nil)), io.Discard, noEnv)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -77,7 +98,7 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test server's certificate
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &registryEnv{t: t, srv: srv, ts: ts, tr: tr, data: cfg.Data, clock: c}
+	return &registryEnv{t: t, srv: srv, ts: ts, tr: tr, data: cfg.Data, clock: c, logs: logs}
 }
 
 // token creates a scope map with actions and a token using it, and returns

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mattn/go-isatty"
+
 	"github.com/openacr/openacr/internal/cli"
 )
 
@@ -26,9 +28,9 @@ func main() {
 	os.Exit(code)
 }
 
-// stdinIsTerminal reports whether standard input is a character device,
-// that is, an interactive terminal.
+// stdinIsTerminal reports whether standard input is an interactive
+// terminal. (A character-device check would take /dev/null for one.)
 func stdinIsTerminal() bool {
-	fi, err := os.Stdin.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	fd := os.Stdin.Fd()
+	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }

@@ -31,9 +31,9 @@ type clients struct {
 	tokens       *armcontainerregistry.TokensClient
 }
 
-// pollOptions makes the SDK's pollers check often: openacr usually
-// completes operations synchronously.
-var pollOptions = &runtime.PollUntilDoneOptions{Frequency: 250 * time.Millisecond}
+// pollOptions polls every second, the SDK's minimum (its default is 30 s).
+// openacr usually completes operations synchronously: then nothing polls.
+var pollOptions = &runtime.PollUntilDoneOptions{Frequency: time.Second}
 
 // connection is where the server is and how to authenticate to it.
 type connection struct {

@@ -15,7 +15,10 @@ var ansiCodes = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // server.
 func TestOutputFormats(t *testing.T) {
 	_, c := setup(t)
-	c.ok("token", "create", "-n", "token1", "-r", "myregistry", "--scope-map", "_repositories_pull")
+	r := c.ok("token", "create", "-n", "token1", "-r", "myregistry", "--scope-map", "_repositories_pull", "-o", "table")
+	if !strings.Contains(r.stderr, "WARNING: The table output does not show the generated passwords") {
+		t.Errorf("token create -o table does not warn that the passwords are hidden: %q", r.stderr)
+	}
 	c.ok("token", "create", "-n", "token2", "-r", "myregistry", "--scope-map", "_repositories_push", "--no-passwords", "--status", "disabled")
 	c.ok("token", "credential", "generate", "-n", "token2", "-r", "myregistry", "--password2", "--expiration", "2099-01-02T03:04:05Z")
 	list := []string{"token", "list", "-r", "myregistry"}

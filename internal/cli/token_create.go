@@ -193,5 +193,9 @@ func (a *app) tokenWithPasswords(ctx context.Context, c *clients, t target, tok 
 		loginServer = *reg.Properties.LoginServer
 	}
 	a.warnf("Please store your generated credentials safely. Meanwhile you can use it through \"docker login %s -u %s -p <password1>\".", loginServer, *tok.Name)
+	if a.g.output == "table" && a.g.query == "" {
+		// az's token table has no password values: they would be lost.
+		a.warnf("The table output does not show the generated passwords, and they cannot be retrieved later. Use \"-o json\" or \"--query\", or replace them with \"openacr token credential generate\".")
+	}
 	return res, nil
 }

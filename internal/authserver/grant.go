@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/openacr/openacr/internal/access"
@@ -127,10 +128,17 @@ func (s *Server) mint(g grant, loginServer string, scopes []scope.Request, wantR
 
 // grantScopes is the part of the requested scopes that set allows, one
 // entry per resource.
+//
+// A request for pull also gets metadata_read where the scope map allows it:
+// clients (skopeo list-tags, crane ls) ask only for pull before listing tags,
+// which needs metadata/read (SPEC §2), and the token holds that right anyway.
 func grantScopes(set *scope.Set, scopes []scope.Request) []signing.ResourceActions {
 	var out []signing.ResourceActions
 	index := map[[2]string]int{}
 	for _, req := range scopes {
+		if req.Type == "repository" && slices.Contains(req.Actions, "pull") {
+			req.Actions = append(slices.Clone(req.Actions), "metadata_read")
+		}
 		g, ok := set.Grant(req)
 		if !ok {
 			continue

@@ -102,6 +102,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errcode.ServeJSON(w, errcode.ErrorCodeUnavailable.WithMessage("the registry's storage is unavailable"))
 		return
 	}
+	w.Header().Del("Docker-Distribution-API-Version") // the app sets its own
 	ra.app.ServeHTTP(w, r.WithContext(ctx))
 }
 

@@ -104,10 +104,14 @@ func claims(t *testing.T, jwt string) map[string]any {
 	return m
 }
 
+// The grant is what was asked for and the scope map allows; pull brings
+// metadata_read along where the map allows it, for clients that list tags
+// with a pull token.
 func TestTokenEndpointGrantsTheIntersectionOfRequestAndScopeMap(t *testing.T) {
 	e := newRegistryEnv(t)
-	pw := e.token(regA, "reader", "repositories/app/content/read", "repositories/team/*/metadata/read")
-	resp, tr := e.fetchToken(regA, "reader", pw, "repository:app:pull,push", "repository:team/x:metadata_read repository:secret:pull", "registry:catalog:*")
+	pw := e.token(regA, "reader", "repositories/app/content/read", "repositories/team/*/metadata/read", "repositories/lib/content/read", "repositories/lib/metadata/read")
+	resp, tr := e.fetchToken(regA, "reader", pw, "repository:app:pull,push", "repository:team/x:metadata_read repository:secret:pull",
+		"registry:catalog:*", "repository:lib:pull")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, readBody(t, resp))
 	}
@@ -116,7 +120,7 @@ func TestTokenEndpointGrantsTheIntersectionOfRequestAndScopeMap(t *testing.T) {
 	}
 	c := claims(t, tr.Token)
 	got, _ := json.Marshal(c["access"])
-	want := `[{"actions":["pull"],"name":"app","type":"repository"},{"actions":["metadata_read"],"name":"team/x","type":"repository"},{"actions":["*"],"name":"catalog","type":"registry"}]`
+	want := `[{"actions":["pull"],"name":"app","type":"repository"},{"actions":["metadata_read"],"name":"team/x","type":"repository"},{"actions":["*"],"name":"catalog","type":"registry"},{"actions":["pull","metadata_read"],"name":"lib","type":"repository"}]`
 	if string(got) != want {
 		t.Errorf("access claim\n got %s\nwant %s", got, want)
 	}

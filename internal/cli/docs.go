@@ -42,6 +42,10 @@ func writeDocs(root *cobra.Command, dir string) error {
 			return fmt.Errorf("write docs: %w", err)
 		}
 	}
+	// Commands cobra adds itself when it executes, so that the reference
+	// is the same whether or not root has run.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	dataDir := server.DefaultDataDir()
 	var prepare func(*cobra.Command)
 	prepare = func(c *cobra.Command) {

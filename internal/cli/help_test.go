@@ -38,3 +38,21 @@ func TestHelp(t *testing.T) {
 		})
 	}
 }
+
+func TestShellCompletion(t *testing.T) {
+	c := newClient(t, nil)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "token", "create", "--repository", "app", "content/read", "--st"}, "--status"},
+		{[]string{"__complete", "token", "create", "--status", ""}, "disabled\nenabled\n"},
+		{[]string{"__complete", "create", "--sku", ""}, "Basic\nStandard\nPremium\n"},
+		{[]string{"__complete", "token", "cr"}, "credential\t"},
+	}
+	for _, tt := range tests {
+		if r := c.ok(tt.args...); !strings.Contains(r.stdout, tt.want) {
+			t.Errorf("%v: got %q, want it to contain %q", tt.args, r.stdout, tt.want)
+		}
+	}
+}

@@ -51,6 +51,11 @@ type globals struct {
 
 func (a *app) run(ctx context.Context, args []string) error {
 	root := a.newRootCommand()
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		// Shell completion parses the partial command line itself.
+		root.SetArgs(args)
+		return root.ExecuteContext(ctx)
+	}
 	rest, uses := preParse(args)
 	if len(uses) > 0 {
 		cmd, _, err := root.Find(rest)
@@ -95,7 +100,6 @@ with the admin key from OPENACR_ADMIN_KEY, --admin-key-file or the data director
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return usageErrorf("%s", err.Error())
 	})
-	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(a.registryCommands()...)
 	root.AddCommand(
 		a.newScopeMapCommand(),
@@ -181,6 +185,7 @@ func (a *app) addGlobalFlags(cmd *cobra.Command) {
 	fs.StringVar(&a.g.dataDir, "data", "", "Data `DIRECTORY` of a local server. Default: $OPENACR_DATA, else $XDG_DATA_HOME/openacr or ~/.local/share/openacr.")
 	fs.StringVar(&a.g.subscription, "subscription", "", "Subscription `ID` of the server. Default: $OPENACR_SUBSCRIPTION, else 00000000-0000-0000-0000-000000000000.")
 	cmd.InitDefaultHelpFlag()
+	completeValues(cmd, "output", outputFormats...)
 	setSection(fs, sectionGlobal, "output", "query", "only-show-errors", "verbose", "debug", "server", "admin-key-file", "data", "subscription", "help")
 }
 
@@ -244,6 +249,13 @@ func (a *app) debugf(format string, args ...any) {
 func (a *app) deprecatedAlias(cmd *cobra.Command, old, replacement string) {
 	if changed(cmd, old) {
 		a.warnf("Option '--%s' has been deprecated and will be removed in a future release. Use '--%s' instead.", old, replacement)
+	}
+}
+
+// completeValues offers values as the shell completions of flag name.
+func completeValues(cmd *cobra.Command, name string, values ...string) {
+	if err := cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)); err != nil {
+		panic(err)
 	}
 }
 

@@ -67,6 +67,7 @@ _repositories_push, _repositories_push_metadata_write).`,
 	}
 	f.add(cmd)
 	cmd.Flags().StringVar(&sku, "sku", "", "The `SKU` of the container registry: Basic, Standard, Premium.")
+	completeValues(cmd, "sku", skus...)
 	cmd.Flags().StringVarP(&location, "location", "l", "local", "`LOCATION` label of the registry (free text; openacr serves every registry itself).")
 	a.addPolicyFlags(cmd)
 	a.addGlobalFlags(cmd)
@@ -227,6 +228,7 @@ smaller SKU is refused while the registry holds more than its limits allow.`,
 	}
 	f.add(cmd)
 	cmd.Flags().StringVar(&sku, "sku", "", "The `SKU` of the container registry: Basic, Standard, Premium.")
+	completeValues(cmd, "sku", skus...)
 	a.addPolicyFlags(cmd)
 	a.addGlobalFlags(cmd)
 	cmd.RunE = a.clientCommand(func(ctx context.Context, cmd *cobra.Command) (*result, error) {

@@ -65,6 +65,7 @@ were already issued.`,
 	f.add(cmd, tokenHelp)
 	cmd.Flags().StringVar(&scopeMap, "scope-map", "", "The `NAME` of the scope map to associate with the token.")
 	cmd.Flags().StringVar(&status, "status", "", "The `STATUS` of the token: enabled, disabled.")
+	completeValues(cmd, "status", tokenStatuses...)
 	a.addPolicyFlags(cmd)
 	a.addGlobalFlags(cmd)
 	cmd.RunE = a.clientCommand(func(ctx context.Context, cmd *cobra.Command) (*result, error) {

@@ -50,6 +50,7 @@ generate" to replace its passwords and "openacr token update" to change it.`,
 	addMultiFlag(cmd.Flags(), &f.repos, "repository", repositoryHelp)
 	addMultiFlag(cmd.Flags(), &f.gateways, "gateway", gatewayHelp)
 	cmd.Flags().StringVar(&f.status, "status", "enabled", "The `STATUS` of the token: enabled, disabled.")
+	completeValues(cmd, "status", tokenStatuses...)
 	cmd.Flags().BoolVar(&f.noPasswords, "no-passwords", false, "Do not generate passwords during token creation. You can generate the passwords after the token is created by using \"openacr token credential generate\".")
 	f.expiry.add(cmd, false)
 	a.addPolicyFlags(cmd)

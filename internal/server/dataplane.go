@@ -85,17 +85,12 @@ func (s *Server) resolveHost(ctx context.Context, host string) (registry, loginS
 		return false
 	}
 	h := strings.ToLower(host)
-	base := s.cfg.LoginServer
 	if s.cfg.Domain != "" {
-		base = strings.ToLower(s.cfg.Domain)
 		if hn, _, err := net.SplitHostPort(h); err == nil {
 			h = hn // login servers under a domain carry no port
 		}
-	} else if base == "" {
-		_, port, _ := net.SplitHostPort(s.cfg.Addr)
-		base = net.JoinHostPort("localhost", port)
 	}
-	name, found := strings.CutSuffix(h, "."+strings.ToLower(base))
+	name, found := strings.CutSuffix(h, "."+s.baseHost())
 	if !found || !exists(name) {
 		name = s.defaultRegistry(ctx)
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/openacr/openacr/internal/access"
@@ -30,6 +31,10 @@ type Server struct {
 	AdminKey string
 	handler  http.Handler
 	dp       *dataPlane
+	cache    *access.Cache // the store as the Service and the data plane see it
+	// port is the port Serve listens on, for login servers when the
+	// configuration names none (--addr may say :0).
+	port atomic.Value // string
 }
 
 // Open prepares a server from cfg: it creates the data directory, opens the
@@ -67,7 +72,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, Access: svc, AdminKey: adminKey}
+	s := &Server{cfg: cfg, log: log, store: st, cache: cache, Access: svc, AdminKey: adminKey}
 	if err := s.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -130,31 +135,40 @@ func (s *Server) seed(ctx context.Context) error {
 }
 
 // defaultRegistry is the configured default, or the first registry created.
+// It reads the cached registry list: it runs on every data-plane request.
 func (s *Server) defaultRegistry(ctx context.Context) string {
 	if s.cfg.DefaultRegistry != "" {
 		return strings.ToLower(s.cfg.DefaultRegistry)
 	}
-	rs, err := s.Access.ListRegistries(ctx, "")
+	rs, err := s.cache.Registries(ctx)
 	if err != nil || len(rs) == 0 {
 		return ""
 	}
 	return rs[0].Name
 }
 
+// baseHost is the host the login servers are built on: --domain, else
+// --login-server, else localhost and the port the server listens on.
+func (s *Server) baseHost() string {
+	switch {
+	case s.cfg.Domain != "":
+		return strings.ToLower(s.cfg.Domain)
+	case s.cfg.LoginServer != "":
+		return strings.ToLower(s.cfg.LoginServer)
+	}
+	port, _ := s.port.Load().(string)
+	if port == "" {
+		_, port, _ = net.SplitHostPort(s.cfg.Addr)
+	}
+	return net.JoinHostPort("localhost", port)
+}
+
 // loginServer is the host clients use for registry (SPEC §5).
 func (s *Server) loginServer(registry string) string {
-	if s.cfg.Domain != "" {
-		return registry + "." + s.cfg.Domain
+	if s.cfg.Domain == "" && registry == s.defaultRegistry(context.Background()) {
+		return s.baseHost()
 	}
-	host := s.cfg.LoginServer
-	if host == "" {
-		_, port, _ := net.SplitHostPort(s.cfg.Addr)
-		host = net.JoinHostPort("localhost", port)
-	}
-	if registry == s.defaultRegistry(context.Background()) {
-		return host
-	}
-	return registry + "." + host
+	return registry + "." + s.baseHost()
 }
 
 func (s *Server) routes(policyKey []byte) http.Handler {
@@ -206,6 +220,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		return fmt.Errorf("write %s: %w", endpoint, err)
 	}
 	defer os.Remove(endpoint)
+	if _, port, err := net.SplitHostPort(l.Addr().String()); err == nil {
+		s.port.Store(port)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	s.log.Info("openacr listening", "addr", l.Addr().String(), "data", s.cfg.Data)

@@ -204,6 +204,10 @@ func TestServeWritesEndpointAndShutsDownOnCancel(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"myregistry"`) {
 		t.Errorf("list registries: %d %s, want 200 listing myregistry", resp.StatusCode, body)
 	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	if want := `"loginServer":"localhost:` + port + `"`; !strings.Contains(string(body), want) {
+		t.Errorf("list registries: %s, want the login server on the port actually listened on (%s)", body, want)
+	}
 
 	cancel()
 	select {

@@ -49,11 +49,11 @@ func (s *Service) Authenticate(ctx context.Context, registry, username, secret s
 	}
 	if now := s.now(); !now.Before(match.Expiry) {
 		msg := fmt.Sprintf("%s of token '%s' expired at %s", match.Name, t.Name, match.Expiry.Format(time.RFC3339))
-		return Principal{}, &AuthError{Public: msg, Reason: msg}
+		return Principal{}, &AuthError{Public: msg, Reason: msg, Class: ClassExpired}
 	}
 	if t.Status != Enabled {
 		msg := fmt.Sprintf("token '%s' is disabled", t.Name)
-		return Principal{}, &AuthError{Public: msg, Reason: msg}
+		return Principal{}, &AuthError{Public: msg, Reason: msg, Class: ClassDisabled}
 	}
 	return Principal{Registry: t.Registry, Token: t.Name, Password: match.Name, ScopeMap: t.ScopeMap,
 		Generation: t.Generation, Expiry: match.Expiry}, nil

@@ -51,6 +51,30 @@ func (e *InUseError) Unwrap() error { return ErrInUse }
 type AuthError struct {
 	Public string
 	Reason string
+	// Class is the kind of refusal, one of the Class constants; "" is
+	// ClassBadCredentials.
+	Class string
+}
+
+// Classes of refused authentications, a small fixed vocabulary for metrics
+// and the audit log.
+const (
+	// ClassBadCredentials: a wrong or unknown name or secret, the refusal
+	// with the generic message.
+	ClassBadCredentials = "bad_credentials"
+	ClassExpired        = "expired"  // the right secret of an expired password
+	ClassDisabled       = "disabled" // the right secret of a disabled token
+	// ClassRevoked: a credential derived from a password (a refresh token)
+	// that has been regenerated, deleted or changed since.
+	ClassRevoked = "revoked"
+)
+
+// ClassOf returns the class of a refusal: e's Class, or ClassBadCredentials.
+func (e *AuthError) ClassOf() string {
+	if e.Class == "" {
+		return ClassBadCredentials
+	}
+	return e.Class
 }
 
 func (e *AuthError) Error() string { return e.Public }

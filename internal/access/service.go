@@ -21,6 +21,9 @@ type Service struct {
 	// Now and Rand are the clock and the randomness; tests replace them.
 	Now  func() time.Time
 	Rand io.Reader
+	// Usage, when set before the Service is used, supplies the last use of
+	// each password to GetToken and ListTokens.
+	Usage *Usage
 }
 
 // New returns a Service over st. hashKey keys the password hashes; it must

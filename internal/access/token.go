@@ -74,7 +74,9 @@ func (s *Service) GetToken(ctx context.Context, group, registry, name string) (T
 	if err != nil {
 		return Token{}, fmt.Errorf("get token %q of registry %q: %w", name, r.Name, err)
 	}
-	return t, nil
+	ts := []Token{t}
+	s.Usage.fill(ctx, r.Name, ts)
+	return ts[0], nil
 }
 
 // ListTokens returns one page of a registry's tokens.
@@ -87,6 +89,7 @@ func (s *Service) ListTokens(ctx context.Context, group, registry string, page P
 	if err != nil {
 		return nil, fmt.Errorf("list tokens of registry %q: %w", r.Name, err)
 	}
+	s.Usage.fill(ctx, r.Name, ts)
 	return ts, nil
 }
 

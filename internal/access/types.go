@@ -112,6 +112,11 @@ type Password struct {
 	Hash    []byte // HMAC-SHA-256 of the secret under the server's hash key
 	Created time.Time
 	Expiry  time.Time // NeverExpires when generated without one
+	// LastUsed and LastUsedAddress are when and from where this password
+	// last authenticated; zero when it never has. Only GetToken and
+	// ListTokens fill them in (from Usage); stores ignore them.
+	LastUsed        time.Time
+	LastUsedAddress string
 }
 
 // Page selects one page of a list ordered by lower-cased name.

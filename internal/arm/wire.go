@@ -140,10 +140,19 @@ type password struct {
 	CreationTime armTime `json:"creationTime"`
 	Expiry       armTime `json:"expiry"`
 	Value        string  `json:"value,omitempty"`
+	// LastUsedTime and LastUsedAddress are openacr's extension: when and
+	// from where the password last authenticated (absent if never). ARM
+	// clients ignore fields they do not know.
+	LastUsedTime    *armTime `json:"lastUsedTime,omitempty"`
+	LastUsedAddress string   `json:"lastUsedAddress,omitempty"`
 }
 
 func toPassword(p access.Password) password {
-	return password{Name: p.Name, CreationTime: armTime(p.Created), Expiry: armTime(p.Expiry)}
+	w := password{Name: p.Name, CreationTime: armTime(p.Created), Expiry: armTime(p.Expiry)}
+	if !p.LastUsed.IsZero() {
+		w.LastUsedTime, w.LastUsedAddress = (*armTime)(&p.LastUsed), p.LastUsedAddress
+	}
+	return w
 }
 
 func (a *API) toToken(r access.Registry, t access.Token) token {

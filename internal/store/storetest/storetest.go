@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) access.Store) {
 		{"scope map", scopeMapTests},
 		{"token", tokenTests},
 		{"concurrency", concurrencyTests},
+		{"usage", usageTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

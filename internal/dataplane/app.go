@@ -18,11 +18,14 @@ import (
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/filesystem" // the default driver
 )
 
-// registryApp is one registry's distribution app, and a namespace over the
-// same storage for the filtered catalog.
+// registryApp is one registry's distribution app, a namespace over the
+// same storage for the filtered catalog and for reading manifests, and what
+// openacr keeps in that storage itself.
 type registryApp struct {
-	app *handlers.App
-	ns  distribution.Namespace
+	app       *handlers.App
+	ns        distribution.Namespace
+	referrers *referrerIndex
+	links     *links
 }
 
 // params returns the storage driver parameters of registry: the configured
@@ -50,35 +53,42 @@ func (rt *Router) openApp(ctx context.Context, registry string) (ra *registryApp
 		}
 	}()
 	params := rt.params(registry)
+	// A second driver over the same root serves the filtered catalog, the
+	// referrer index and the digest aliases; the app keeps its own
+	// unexported.
+	d, err := factory.Create(ctx, rt.cfg.Driver, params)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %q: %w", registry, err)
+	}
+	ns, err := storage.NewRegistry(ctx, d)
+	if err != nil {
+		return nil, fmt.Errorf("open registry %q: %w", registry, err)
+	}
+	ra = &registryApp{ns: ns, referrers: &referrerIndex{driver: d}, links: &links{driver: d, ns: ns}}
+
 	c := &configuration.Configuration{
 		Storage: configuration.Storage{
 			rt.cfg.Driver: params,
 			"delete":      configuration.Parameters{"enabled": true},
 			"cache":       configuration.Parameters{"blobdescriptor": "inmemory"},
 		},
+		Middleware: map[string][]configuration.Middleware{
+			"repository": {{Name: digestsMiddleware, Options: configuration.Parameters{"links": ra.links}}},
+		},
 	}
 	c.HTTP.Secret = rt.cfg.Secret
 	c.HTTP.Headers = map[string][]string{"X-Content-Type-Options": {"nosniff"}}
 	c.Catalog.MaxEntries = 1000
 	c.Tags.MaxTags = 1000
+	// Layers with URLs (non-distributable, "foreign" layers) are accepted
+	// when the URLs are http or https; distribution's default refuses every
+	// URL, and answers such a manifest with 500.
+	c.Validation.Manifests.URLs.Allow = []string{`^https?://`}
 	if rt.auth != nil {
 		c.Auth = configuration.Auth{controllerName: configuration.Parameters{"controller": rt.ctl}}
 	}
-	app := handlers.NewApp(ctx, c)
-
-	// A second driver over the same root serves the filtered catalog; the
-	// app keeps its own unexported.
-	d, err := factory.Create(ctx, rt.cfg.Driver, params)
-	if err != nil {
-		app.Shutdown()
-		return nil, fmt.Errorf("open registry %q: %w", registry, err)
-	}
-	ns, err := storage.NewRegistry(ctx, d)
-	if err != nil {
-		app.Shutdown()
-		return nil, fmt.Errorf("open registry %q: %w", registry, err)
-	}
-	return &registryApp{app: app, ns: ns}, nil
+	ra.app = handlers.NewApp(ctx, c)
+	return ra, nil
 }
 
 // deleteContent removes everything stored for registry.
@@ -99,13 +109,13 @@ func (rt *Router) deleteContent(ctx context.Context, registry string) (err error
 	if err != nil {
 		return fmt.Errorf("delete content of registry %q: %w", registry, err)
 	}
-	// distribution keeps everything under /docker of the root.
-	err = d.Delete(ctx, "/docker")
-	if errors.As(err, new(storagedriver.PathNotFoundError)) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete content of registry %q: %w", registry, err)
+	// distribution keeps everything under /docker of the root, openacr
+	// under /openacr.
+	for _, dir := range []string{"/docker", "/openacr"} {
+		err = d.Delete(ctx, dir)
+		if err != nil && !errors.As(err, new(storagedriver.PathNotFoundError)) {
+			return fmt.Errorf("delete content of registry %q: %w", registry, err)
+		}
 	}
 	return nil
 }

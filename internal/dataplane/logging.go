@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -41,10 +42,14 @@ func routeLogrus(log *slog.Logger) {
 // refused or failed request at warn or error level ("manifest unknown" on
 // each probe a client makes, "authentication required" on each challenge);
 // those are the normal flow, and we log refusals ourselves, so a request's
-// entries are debug unless distribution does not know what went wrong.
+// entries are debug unless distribution does not know what went wrong. So
+// is its warning on every read of a blob by a sha512 digest, which is how
+// it finds such blobs (digests.go).
 func levelOf(e *logrus.Entry) slog.Level {
 	_, request := e.Data["http.request.id"]
 	switch {
+	case strings.HasPrefix(e.Message, "looking up blob with canonical target"):
+		return slog.LevelDebug
 	case e.Level <= logrus.ErrorLevel && (!request || fmt.Sprint(e.Data["err.code"]) == "UNKNOWN"):
 		return slog.LevelError
 	case e.Level == logrus.WarnLevel && !request:

@@ -61,7 +61,7 @@ func New(cfg Config, a *Authorizer, log *slog.Logger) (*Router, error) {
 		return nil, fmt.Errorf("data plane: no registry resolver")
 	}
 	routeLogrus(log)
-	return &Router{cfg: cfg, auth: a, ctl: &controller{log: log}, log: log, routes: v2.Router(), apps: map[string]*appSlot{}}, nil
+	return &Router{cfg: cfg, auth: a, ctl: &controller{log: log}, log: log, routes: newRoutes(), apps: map[string]*appSlot{}}, nil
 }
 
 // ServeHTTP serves one /v2/ request.
@@ -77,8 +77,11 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = withTarget(ctx, t)
 	var m mux.RouteMatch
 	matched := rt.routes.Match(r, &m)
+	var id *identity
 	if rt.auth != nil {
-		id, ref, err := rt.auth.identify(ctx, r, t)
+		var ref *refusal
+		var err error
+		id, ref, err = rt.auth.identify(ctx, r, t)
 		if err != nil {
 			rt.log.ErrorContext(ctx, "identify caller", "registry", registry, "err", err)
 			errcode.ServeJSON(w, errcode.ErrorCodeUnknown)
@@ -96,6 +99,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if matched && m.Route.GetName() == routeNameReferrers {
+		rt.referrers(w, r.WithContext(ctx), t, id, m.Vars)
+		return
+	}
 	ra, err := rt.app(ctx, registry)
 	if err != nil {
 		rt.log.ErrorContext(ctx, "open registry", "registry", registry, "err", err)
@@ -103,7 +110,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Del("Docker-Distribution-API-Version") // the app sets its own
-	ra.app.ServeHTTP(w, r.WithContext(ctx))
+	rt.serveApp(w, r.WithContext(ctx), ra, m, matched)
 }
 
 // refuse answers a refused credential with 401, the challenge, and the
@@ -148,7 +155,8 @@ func requestScope(r *http.Request, m mux.RouteMatch, matched bool) string {
 	if from := r.URL.Query().Get("from"); from != "" {
 		add(http.MethodGet, from)
 	}
-	return scopeOf(records, m.Route.GetName() == v2.RouteNameTags)
+	name := m.Route.GetName()
+	return scopeOf(records, name == v2.RouteNameTags || name == routeNameReferrers)
 }
 
 // realm is the token endpoint on the scheme and host the client used: some

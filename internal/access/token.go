@@ -37,6 +37,9 @@ func (s *Service) PutToken(ctx context.Context, group, registry, name, scopeMap 
 	if status, err = parseStatus(status); err != nil {
 		return Token{}, false, err
 	}
+	if err := s.enforce(ctx, r, Operation{Kind: OpWriteToken, Token: name}); err != nil {
+		return Token{}, false, err
+	}
 	if scopeMap == "" {
 		return Token{}, false, errorf(ErrInvalid, "A token needs a scope map: set properties.scopeMapId.")
 	}
@@ -125,6 +128,9 @@ func (s *Service) UpdateToken(ctx context.Context, group, registry, name string,
 			}
 		}
 	}
+	if err := s.enforce(ctx, r, Operation{Kind: OpWriteToken, Token: name}); err != nil {
+		return Token{}, err
+	}
 	t, err := s.store.UpdateToken(ctx, r.Name, name, func(t *Token) error {
 		changed := false
 		if u.ScopeMap != nil && *u.ScopeMap != t.ScopeMap {
@@ -179,6 +185,9 @@ func (s *Service) DeleteToken(ctx context.Context, group, registry, name string)
 	if err != nil {
 		return err
 	}
+	if err := s.enforce(ctx, r, Operation{Kind: OpDeleteToken, Token: name}); err != nil {
+		return err
+	}
 	err = s.store.DeleteToken(ctx, r.Name, name)
 	if errors.Is(err, ErrNotFound) {
 		return s.tokenNotFound(name)
@@ -228,6 +237,9 @@ func (s *Service) GenerateCredentials(ctx context.Context, group, registry, toke
 			return Generated{}, errorf(ErrInvalid, "The expiry %s is in the past; give a time in the future.", expiry.UTC().Format(time.RFC3339))
 		}
 		exp = expiry.UTC().Truncate(time.Microsecond)
+	}
+	if err := s.enforce(ctx, r, Operation{Kind: OpGenerateCredentials, Token: token, Expiry: expiry}); err != nil {
+		return Generated{}, err
 	}
 	values := map[string]string{}
 	for _, sl := range slots {

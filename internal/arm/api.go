@@ -123,6 +123,10 @@ func (a *API) routes() *http.ServeMux {
 	arm("DELETE "+tokensPath+"/{token}", a.deleteToken)
 	arm("POST "+registryPath+"/generateCredentials", a.generateCredentials)
 
+	arm("GET "+credentialPoliciesPath+"/{policy}", a.getCredentialPolicy)
+	arm("PUT "+credentialPoliciesPath+"/{policy}", a.putCredentialPolicy)
+	arm("PATCH "+credentialPoliciesPath+"/{policy}", a.updateCredentialPolicy)
+
 	mux.Handle("POST "+subscriptionPath+"/providers/Microsoft.Authorization/acquirePolicyToken",
 		a.checkRoute(policyVersions, a.acquirePolicyToken))
 	return mux
@@ -189,9 +193,8 @@ func (a *API) checkRoute(versions []string, h handlerFunc) http.Handler {
 			err = refuse(http.StatusNotFound, "SubscriptionNotFound",
 				"The subscription '%s' could not be found.", r.PathValue("sub"))
 		}
-		if err == nil && r.Header.Get(PolicyTokenHeader) != "" {
-			// TODO(policy evaluation): verify the token and evaluate the policies.
-			a.log.DebugContext(r.Context(), "policy token accepted without evaluation", "method", r.Method, "path", r.URL.Path)
+		if err == nil && changes(r.Method) {
+			r, err = a.withChange(r)
 		}
 		if err == nil {
 			err = h(w, r)
@@ -242,7 +245,8 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 var literals = func() map[string]string {
 	m := map[string]string{}
 	for _, s := range []string{"subscriptions", "resourceGroups", "providers", "Microsoft.ContainerRegistry",
-		"Microsoft.Authorization", "registries", "scopeMaps", "tokens", "generateCredentials", "acquirePolicyToken"} {
+		"Microsoft.Authorization", "registries", "scopeMaps", "tokens", "generateCredentials", "acquirePolicyToken",
+		"credentialPolicies"} {
 		m[strings.ToLower(s)] = s
 	}
 	return m

@@ -55,6 +55,8 @@ func statusFor(err error) (status int, code string) {
 		return http.StatusConflict, "QuotaExceeded"
 	case errors.Is(err, access.ErrUnauthorized):
 		return http.StatusUnauthorized, "AuthenticationFailed"
+	case errors.Is(err, access.ErrDisallowedByPolicy):
+		return http.StatusForbidden, "RequestDisallowedByPolicy"
 	}
 	return http.StatusInternalServerError, "InternalServerError"
 }

@@ -13,10 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openacr/openacr/internal/access"
 )
 
 // PolicyTokenHeader carries a policy token on the operation it was issued
-// for. It is accepted and not yet enforced.
+// for. A token that does not verify for the request it comes with is
+// refused (change.go).
 const PolicyTokenHeader = "x-ms-policy-external-evaluations"
 
 // PolicyTokenLifetime is how long a policy token is valid.
@@ -54,10 +57,11 @@ func (c policyClaims) canonical() []byte {
 		c.ChangeReference, strconv.FormatInt(c.Expiry, 10)}, "\n"))
 }
 
-// acquirePolicyToken issues a policy token for an operation. No credential
-// policies exist yet, so every operation is allowed.
-// TODO(policy evaluation): evaluate the credential policies of SPEC §8 here
-// and refuse with 403 RequestDisallowedByPolicy.
+// acquirePolicyToken evaluates an operation against the credential
+// policies of its registry and issues a policy token bound to it, or
+// refuses with 403 RequestDisallowedByPolicy naming the policies that
+// refuse. Operations that are not credential operations get a token
+// without evaluation: no policy governs them.
 func (a *API) acquirePolicyToken(w http.ResponseWriter, r *http.Request) error {
 	var req policyRequest
 	if err := readJSON(r, &req); err != nil {
@@ -82,6 +86,12 @@ func (a *API) acquirePolicyToken(w http.ResponseWriter, r *http.Request) error {
 	if req.ChangeReference != nil {
 		c.ChangeReference = *req.ChangeReference
 	}
+	if err := access.ValidateChangeReference(c.ChangeReference); err != nil {
+		return err
+	}
+	if err := a.evaluateOperation(r, method, op.URI, op.Content, c.ChangeReference); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, policyResponse{Result: "Succeeded", Token: a.signPolicyToken(c),
 		Expiration: armTime(time.Unix(c.Expiry, 0)), ChangeReference: c.ChangeReference})
 	return nil
@@ -99,29 +109,54 @@ func (a *API) canonicalOperationURI(raw string) (string, error) {
 	return strings.ToLower(u.Path) + "?" + u.Query().Encode(), nil
 }
 
-// contentHash hashes an operation's content, given either as JSON or as a
-// string holding the body.
-func contentHash(content json.RawMessage) string {
+// contentBody returns an operation's content as the request body it
+// describes: content is either that JSON or a string holding the body.
+func contentBody(content json.RawMessage) []byte {
 	data := []byte(content)
 	var s string
 	if len(data) > 0 && data[0] == '"' && json.Unmarshal(data, &s) == nil {
 		data = []byte(s)
 	}
-	return bodyHash(data)
+	return data
 }
 
-// bodyHash is the hex SHA-256 of a request body: compacted when it is JSON,
-// so that formatting does not matter; empty and null hash alike.
+// contentHash hashes an operation's content as bodyHash hashes the body.
+func contentHash(content json.RawMessage) string { return bodyHash(contentBody(content)) }
+
+// bodyHash is the hex SHA-256 of a request body in a canonical form when it
+// is JSON (keys sorted, no insignificant space), so that neither formatting
+// nor key order matters: clients build the content of acquirePolicyToken
+// from the body they are about to send, often by decoding and re-encoding
+// it. Empty and null hash alike.
 func bodyHash(data []byte) string {
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		data = nil
 	}
-	var buf bytes.Buffer
-	if len(data) > 0 && json.Compact(&buf, data) == nil {
-		data = buf.Bytes()
+	if len(data) > 0 {
+		if canon, ok := canonicalJSON(data); ok {
+			data = canon
+		}
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// canonicalJSON re-encodes one JSON value with sorted keys; numbers keep
+// their digits.
+func canonicalJSON(data []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return nil, false
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), true
 }
 
 func (a *API) policyMAC(c policyClaims) []byte {
@@ -138,29 +173,30 @@ func (a *API) signPolicyToken(c policyClaims) string {
 }
 
 // verifyPolicyToken checks that tok was issued by this API for the
-// operation (method, uri, body) and has not expired.
-func (a *API) verifyPolicyToken(tok, method, uri string, body []byte) error {
+// operation (method, uri, body) and has not expired, and returns what it
+// was issued for.
+func (a *API) verifyPolicyToken(tok, method, uri string, body []byte) (policyClaims, error) {
 	invalid := errors.New("the policy token is not valid")
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 || parts[0] != "v1" {
-		return invalid
+		return policyClaims{}, invalid
 	}
 	enc := base64.RawURLEncoding
 	claimsJSON, err1 := enc.DecodeString(parts[1])
 	mac, err2 := enc.DecodeString(parts[2])
 	var c policyClaims
 	if err1 != nil || err2 != nil || json.Unmarshal(claimsJSON, &c) != nil || !hmac.Equal(mac, a.policyMAC(c)) {
-		return invalid
+		return policyClaims{}, invalid
 	}
 	if a.cfg.Now().Unix() >= c.Expiry {
-		return errors.New("the policy token has expired")
+		return policyClaims{}, errors.New("the policy token has expired")
 	}
 	want, err := a.canonicalOperationURI(uri)
 	if err != nil || c.Method != strings.ToUpper(method) || c.URI != want {
-		return errors.New("the policy token was issued for another operation")
+		return policyClaims{}, errors.New("the policy token was issued for another operation")
 	}
 	if c.ContentSHA256 != bodyHash(body) {
-		return errors.New("the policy token was issued for another request body")
+		return policyClaims{}, errors.New("the policy token was issued for another request body")
 	}
-	return nil
+	return c, nil
 }

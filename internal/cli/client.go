@@ -29,6 +29,9 @@ type clients struct {
 	registries   *armcontainerregistry.RegistriesClient
 	scopeMaps    *armcontainerregistry.ScopeMapsClient
 	tokens       *armcontainerregistry.TokensClient
+	// raw sends the requests the SDK has no client for (credential
+	// policies, the audit log) through the same pipeline.
+	raw *arm.Client
 }
 
 // pollOptions polls every second, the SDK's minimum (its default is 30 s).
@@ -63,11 +66,16 @@ func (a *app) connect() (*clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create management client: %w", err)
 	}
+	raw, err := arm.NewClient("openacr-cli", "v1.0.0", cred, opts)
+	if err != nil {
+		return nil, fmt.Errorf("create management client: %w", err)
+	}
 	a.cl = &clients{
 		subscription: conn.subscription,
 		registries:   f.NewRegistriesClient(),
 		scopeMaps:    f.NewScopeMapsClient(),
 		tokens:       f.NewTokensClient(),
+		raw:          raw,
 	}
 	return a.cl, nil
 }

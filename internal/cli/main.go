@@ -104,6 +104,7 @@ with the admin key from OPENACR_ADMIN_KEY, --admin-key-file or the data director
 	root.AddCommand(
 		a.newScopeMapCommand(),
 		a.newTokenCommand(),
+		a.newPolicyCommand(),
 		a.newConfigureCommand(),
 		newServeCommand(a.env),
 		a.newDocsCommand(),

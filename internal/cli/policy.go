@@ -55,6 +55,11 @@ func (p *policyTokenPolicy) Do(req *policy.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("Failed to acquire policy token, exception: %w", err)
 	}
 	raw.Header.Set("x-ms-policy-external-evaluations", token)
+	if p.changeReference != "" {
+		// Also in the clear, for servers and proxies that log it; the
+		// policy token carries the same value under its signature.
+		raw.Header.Set("x-ms-change-reference", p.changeReference)
+	}
 	return req.Next()
 }
 

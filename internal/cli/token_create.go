@@ -124,7 +124,28 @@ func (a *app) tokenCreate(ctx context.Context, cmd *cobra.Command, f *tokenCreat
 	if f.noPasswords {
 		return a.tokenResult(created.Token)
 	}
-	return a.tokenWithPasswords(ctx, c, t, created.Token, expiry)
+	res, err := a.tokenWithPasswords(ctx, c, t, created.Token, expiry)
+	if err != nil {
+		// Most often a credential policy refused the passwords (their
+		// lifetime): a token without them is not what was asked for.
+		a.undoTokenCreate(ctx, c, t, f.name)
+	}
+	return res, err
+}
+
+// undoTokenCreate deletes the token this command just created, when its
+// passwords could not be generated, so that running the command again
+// (with a valid expiry) works.
+func (a *app) undoTokenCreate(ctx context.Context, c *clients, t target, token string) {
+	poller, err := c.tokens.BeginDelete(ctx, t.group, t.registry, token, nil)
+	if err == nil {
+		_, err = poller.PollUntilDone(ctx, pollOptions)
+	}
+	if err != nil {
+		a.warnf("The token '%s' was created, but its passwords were not, and deleting it failed: %s", token, errorMessage(err))
+		return
+	}
+	a.warnf("The token '%s' was not kept: its passwords could not be generated.", token)
 }
 
 // defaultScopeMap creates (or reuses, when it has the same actions) the

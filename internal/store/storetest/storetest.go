@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) access.Store) {
 		{"scope map", scopeMapTests},
 		{"token", tokenTests},
 		{"concurrency", concurrencyTests},
+		{"credential policy", policyTests},
 		{"usage", usageTests},
 	}
 	for _, g := range groups {

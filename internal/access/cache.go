@@ -71,6 +71,7 @@ type Cache struct {
 	epoch      uint64
 	registries []Registry // nil until loaded
 	hooks      []func(ctx context.Context, deleted string)
+	tokenHooks []func(ctx context.Context, registry, name string, t *Token) // cache_hooks.go
 }
 
 // NewCache returns a Cache over st.
@@ -254,6 +255,9 @@ func (c *Cache) UpdateScopeMap(ctx context.Context, registry, name string, fn fu
 func (c *Cache) CreateToken(ctx context.Context, t Token, limit int) error {
 	err := c.Store.CreateToken(ctx, t, limit)
 	c.dropToken(t.Registry, t.Name)
+	if err == nil {
+		c.tokenChanged(ctx, t.Registry, t.Name, &t)
+	}
 	return err
 }
 
@@ -261,6 +265,9 @@ func (c *Cache) CreateToken(ctx context.Context, t Token, limit int) error {
 func (c *Cache) UpdateToken(ctx context.Context, registry, name string, fn func(*Token) error) (Token, error) {
 	t, err := c.Store.UpdateToken(ctx, registry, name, fn)
 	c.dropToken(registry, name)
+	if err == nil {
+		c.tokenChanged(ctx, registry, name, &t)
+	}
 	return t, err
 }
 
@@ -268,5 +275,8 @@ func (c *Cache) UpdateToken(ctx context.Context, registry, name string, fn func(
 func (c *Cache) DeleteToken(ctx context.Context, registry, name string) error {
 	err := c.Store.DeleteToken(ctx, registry, name)
 	c.dropToken(registry, name)
+	if err == nil {
+		c.tokenChanged(ctx, registry, name, nil)
+	}
 	return err
 }

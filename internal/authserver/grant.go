@@ -31,6 +31,11 @@ func (g grant) name(req request) string {
 
 func refused(public, reason string) error { return &access.AuthError{Public: public, Reason: reason} }
 
+// refusedAs is a refusal of class (access.Class...).
+func refusedAs(class, public, reason string) error {
+	return &access.AuthError{Public: public, Reason: reason, Class: class}
+}
+
 // login checks a token name and password.
 func (s *Server) login(ctx context.Context, registry, username, password string) (grant, error) {
 	if username == "" {
@@ -70,7 +75,7 @@ func (s *Server) refresh(ctx context.Context, registry, loginServer, raw string)
 	}
 	st, err := s.states.State(ctx, registry, c.Subject)
 	if errors.Is(err, access.ErrNotFound) {
-		return grant{}, refused(access.GenericAuthFailure, fmt.Sprintf("refresh token %s: token %q no longer exists", c.ID, c.Subject))
+		return grant{}, refusedAs(access.ClassRevoked, access.GenericAuthFailure, fmt.Sprintf("refresh token %s: token %q no longer exists", c.ID, c.Subject))
 	}
 	if err != nil {
 		return grant{}, err
@@ -78,15 +83,15 @@ func (s *Server) refresh(ctx context.Context, registry, loginServer, raw string)
 	pw, ok := st.Password(c.Password)
 	switch {
 	case st.Created.UnixMicro() != c.TokenCreated:
-		return grant{}, refused(access.GenericAuthFailure, fmt.Sprintf("refresh token %s: token %q was deleted and created again", c.ID, c.Subject))
+		return grant{}, refusedAs(access.ClassRevoked, access.GenericAuthFailure, fmt.Sprintf("refresh token %s: token %q was deleted and created again", c.ID, c.Subject))
 	case !ok || pw.Created.UnixMicro() != c.PasswordCreated:
-		return grant{}, refused(access.GenericAuthFailure, fmt.Sprintf("refresh token %s: %s of token %q was regenerated or deleted", c.ID, c.Password, c.Subject))
+		return grant{}, refusedAs(access.ClassRevoked, access.GenericAuthFailure, fmt.Sprintf("refresh token %s: %s of token %q was regenerated or deleted", c.ID, c.Password, c.Subject))
 	case !now.Before(pw.Expiry):
 		msg := fmt.Sprintf("%s of token '%s' expired at %s", pw.Name, st.Token, pw.Expiry.Format(time.RFC3339))
-		return grant{}, refused(msg, msg)
+		return grant{}, refusedAs(access.ClassExpired, msg, msg)
 	case st.Status != access.Enabled:
 		msg := fmt.Sprintf("token '%s' is disabled", st.Token)
-		return grant{}, refused(msg, msg)
+		return grant{}, refusedAs(access.ClassDisabled, msg, msg)
 	}
 	return grant{state: st, password: pw}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openacr/openacr/internal/access"
+	"github.com/openacr/openacr/internal/guard"
 	"github.com/openacr/openacr/internal/scope"
 	"github.com/openacr/openacr/internal/signing"
 )
@@ -44,6 +45,8 @@ type Config struct {
 	// RefreshTTL that of a refresh token (default 3 hours, as ACR's). Both
 	// are capped at the expiry of the password they were minted from.
 	AccessTTL, RefreshTTL time.Duration
+	// Guard throttles failed logins and hears every decision; nil: none.
+	Guard *guard.Guard
 }
 
 // Server serves /oauth2/token. It is safe for concurrent use.
@@ -107,12 +110,11 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NAME_UNKNOWN", "this server has no registry")
 		return
 	}
-	var g grant
-	switch req.grantType {
-	case "password":
-		g, err = s.login(ctx, registry, req.username, req.password)
-	case "refresh_token":
-		g, err = s.refresh(ctx, registry, loginServer, req.refreshToken)
+	g, err := s.authenticate(ctx, r, registry, loginServer, req)
+	var te *throttledError
+	if errors.As(err, &te) {
+		writeThrottled(w, te)
+		return
 	}
 	var ae *access.AuthError
 	if errors.As(err, &ae) {

@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openacr/openacr/internal/guard"
 	"github.com/openacr/openacr/internal/scope"
 	"github.com/openacr/openacr/internal/signing"
 )
@@ -39,14 +41,17 @@ type Current struct {
 
 // Login is a successful HTTP Basic login.
 type Login struct {
-	Token  string
-	Expiry time.Time // of the password that matched
+	Token string
+	// Password is the slot that matched, PasswordCreated its creation.
+	Password        string
+	PasswordCreated time.Time
+	Expiry          time.Time // of the password that matched
 	Current
 }
 
 // Refusal is a refused credential: Public is for the client, Reason for the
-// log.
-type Refusal struct{ Public, Reason string }
+// log, Class its kind (guard.Class...; "" is guard.ClassBadCredentials).
+type Refusal struct{ Public, Reason, Class string }
 
 func (r *Refusal) Error() string { return r.Public }
 
@@ -76,6 +81,9 @@ type Authorizer struct {
 	// basicKey keys the cache of Basic logins so that the cache holds no
 	// password, only a MAC of it under a key that never leaves the process.
 	basicKey []byte
+	// Guard throttles failed Basic logins and hears every decision; nil:
+	// none. Set it before use.
+	Guard *guard.Guard
 
 	mu     sync.RWMutex
 	bearer map[string]*verified
@@ -96,6 +104,8 @@ type verified struct {
 
 type basicLogin struct {
 	token               string
+	password            string
+	passwordCreated     time.Time
 	expiry              time.Time
 	generation, created int64
 }
@@ -117,6 +127,9 @@ type identity struct {
 	repos   map[string]scope.Action
 	catalog bool
 	scope   *scope.Set
+	// password and passwordCreated name the password of a Basic login.
+	password        string
+	passwordCreated time.Time
 }
 
 // allowed returns what the caller may do on repo.
@@ -130,7 +143,10 @@ func (id *identity) allowed(repo string) scope.Action {
 // refusal is a refused credential with what to log.
 type refusal struct {
 	token, jti, public, reason string
+	class                      string // guard.Class..., or guard.ByAddress/ByToken when throttled
 	bearer                     bool
+	// retryAfter, when not zero, throttles the client: 429, not 401.
+	retryAfter time.Duration
 }
 
 // identify returns who the request's credentials prove the caller to be:
@@ -146,11 +162,11 @@ func (a *Authorizer) identify(ctx context.Context, r *http.Request, t target) (*
 	case strings.EqualFold(scheme, "Basic"):
 		user, pw, ok := r.BasicAuth()
 		if !ok {
-			return nil, &refusal{public: "authentication required: malformed Basic credentials", reason: "malformed Basic credentials"}, nil
+			return nil, &refusal{public: "authentication required: malformed Basic credentials", reason: "malformed Basic credentials", class: guard.ClassBadCredentials}, nil
 		}
-		return a.fromBasic(ctx, user, pw, t)
+		return a.fromBasic(ctx, user, pw, a.Guard.ClientAddress(r), t)
 	}
-	return nil, &refusal{public: "authentication required: use Bearer or Basic", reason: fmt.Sprintf("unsupported authorization scheme %q", scheme)}, nil
+	return nil, &refusal{public: "authentication required: use Bearer or Basic", reason: fmt.Sprintf("unsupported authorization scheme %q", scheme), class: guard.ClassBadCredentials}, nil
 }
 
 func (a *Authorizer) fromBearer(ctx context.Context, raw string, t target) (*identity, *refusal, error) {
@@ -161,10 +177,10 @@ func (a *Authorizer) fromBearer(ctx context.Context, raw string, t target) (*ide
 	if v == nil {
 		c, err := a.keys.Verify(ctx, raw, t.loginServer, now)
 		if err != nil {
-			return nil, &refusal{public: msgInvalidAccessToken, reason: err.Error(), bearer: true}, nil
+			return nil, &refusal{public: msgInvalidAccessToken, reason: err.Error(), class: guard.ClassInvalidAccessToken, bearer: true}, nil
 		}
 		if c.GrantType != signing.AccessToken {
-			return nil, &refusal{token: c.Subject, jti: c.ID, public: msgInvalidAccessToken, reason: "a " + c.GrantType + " JWT is not an access token", bearer: true}, nil
+			return nil, &refusal{token: c.Subject, jti: c.ID, public: msgInvalidAccessToken, reason: "a " + c.GrantType + " JWT is not an access token", class: guard.ClassInvalidAccessToken, bearer: true}, nil
 		}
 		v = newVerified(c)
 		a.mu.Lock()
@@ -174,25 +190,25 @@ func (a *Authorizer) fromBearer(ctx context.Context, raw string, t target) (*ide
 		a.bearer[raw] = v
 		a.mu.Unlock()
 	}
-	ref := func(public, reason string) (*identity, *refusal, error) {
-		return nil, &refusal{token: v.subject, jti: v.id, public: public, reason: reason, bearer: true}, nil
+	ref := func(class, public, reason string) (*identity, *refusal, error) {
+		return nil, &refusal{token: v.subject, jti: v.id, public: public, reason: reason, class: class, bearer: true}, nil
 	}
 	if !now.Before(v.expiry) {
-		return ref(msgExpiredAccessToken, "access token expired at "+v.expiry.Format(time.RFC3339))
+		return ref(guard.ClassExpiredAccessToken, msgExpiredAccessToken, "access token expired at "+v.expiry.Format(time.RFC3339))
 	}
 	if v.audience != t.loginServer || v.registry != t.registry {
-		return ref(msgWrongRegistry, fmt.Sprintf("access token of registry %q (audience %q) presented to registry %q", v.registry, v.audience, t.registry))
+		return ref(guard.ClassWrongRegistry, msgWrongRegistry, fmt.Sprintf("access token of registry %q (audience %q) presented to registry %q", v.registry, v.audience, t.registry))
 	}
 	cur, ok, err := a.tokens.Current(ctx, v.registry, v.subject)
 	switch {
 	case err != nil:
 		return nil, nil, err
 	case !ok:
-		return ref(msgRevoked, "the token was deleted")
+		return ref(guard.ClassRevoked, msgRevoked, "the token was deleted")
 	case cur.Created != v.created:
-		return ref(msgRevoked, "the token was deleted and created again")
+		return ref(guard.ClassRevoked, msgRevoked, "the token was deleted and created again")
 	case cur.Generation != v.generation:
-		return ref(msgRevoked, fmt.Sprintf("access token minted at generation %d; the token is at generation %d", v.generation, cur.Generation))
+		return ref(guard.ClassRevoked, msgRevoked, fmt.Sprintf("access token minted at generation %d; the token is at generation %d", v.generation, cur.Generation))
 	}
 	return &identity{token: v.subject, jti: v.id, repos: v.repos, catalog: v.catalog, scope: cur.Scope}, nil, nil
 }
@@ -215,7 +231,7 @@ func newVerified(c signing.Claims) *verified {
 	return v
 }
 
-func (a *Authorizer) fromBasic(ctx context.Context, user, pw string, t target) (*identity, *refusal, error) {
+func (a *Authorizer) fromBasic(ctx context.Context, user, pw, addr string, t target) (*identity, *refusal, error) {
 	now := a.Now()
 	m := hmac.New(sha256.New, a.basicKey)
 	fmt.Fprintf(m, "%s\x00%s\x00%s", t.registry, user, pw)
@@ -233,8 +249,11 @@ func (a *Authorizer) fromBasic(ctx context.Context, user, pw string, t target) (
 			return nil, nil, err
 		}
 		if ok && cur.Generation == b.generation && cur.Created == b.created {
-			return &identity{token: b.token, scope: cur.Scope}, nil, nil
+			return &identity{token: b.token, scope: cur.Scope, password: b.password, passwordCreated: b.passwordCreated}, nil, nil
 		}
+	}
+	if wait := a.Guard.Admit(t.registry, user, pw, addr); wait > 0 {
+		return nil, throttled(user, "", wait, guard.ByAddress), nil
 	}
 	l, err := a.tokens.Login(ctx, t.registry, user, pw)
 	var rf *Refusal
@@ -242,18 +261,23 @@ func (a *Authorizer) fromBasic(ctx context.Context, user, pw string, t target) (
 		a.mu.Lock()
 		delete(a.basic, k)
 		a.mu.Unlock()
-		return nil, &refusal{token: user, public: rf.Public, reason: rf.Reason}, nil
+		if wait, by := a.Guard.Failed(t.registry, user, pw, addr); wait > 0 {
+			return nil, throttled(user, rf.Reason, wait, by), nil
+		}
+		return nil, &refusal{token: user, public: rf.Public, reason: rf.Reason, class: cmp.Or(rf.Class, guard.ClassBadCredentials)}, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	a.Guard.Succeeded(t.registry, user, pw)
 	a.mu.Lock()
 	if len(a.basic) >= maxCached {
 		a.sweepLocked(now)
 	}
-	a.basic[k] = &basicLogin{token: l.Token, expiry: l.Expiry, generation: l.Generation, created: l.Created}
+	a.basic[k] = &basicLogin{token: l.Token, password: l.Password, passwordCreated: l.PasswordCreated,
+		expiry: l.Expiry, generation: l.Generation, created: l.Created}
 	a.mu.Unlock()
-	return &identity{token: l.Token, scope: l.Scope}, nil, nil
+	return &identity{token: l.Token, scope: l.Scope, password: l.Password, passwordCreated: l.PasswordCreated}, nil, nil
 }
 
 // sweepLocked drops expired credentials, and everything if that is not

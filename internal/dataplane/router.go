@@ -87,6 +87,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			errcode.ServeJSON(w, errcode.ErrorCodeUnknown)
 			return
 		}
+		rt.auth.decide(ctx, r, t, id, ref)
 		if ref != nil {
 			rt.refuse(w, r, t, ref, requestScope(r, m, matched))
 			return
@@ -118,6 +119,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rt *Router) refuse(w http.ResponseWriter, r *http.Request, t target, ref *refusal, scope string) {
 	rt.log.WarnContext(r.Context(), "data-plane request refused", "registry", t.registry, "token", ref.token, "jti", ref.jti,
 		"reason", ref.reason, "method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
+	if ref.retryAfter > 0 {
+		refuseThrottled(w, ref)
+		return
+	}
 	ch := challenge{realm: t.realm, service: t.loginServer, scope: scope}
 	if ref.bearer {
 		ch.err = "invalid_token"

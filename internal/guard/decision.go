@@ -50,6 +50,19 @@ const (
 	ClassAccessToken  = "access_token"
 )
 
+// Classes of a refusal. The first four are access's (access.ClassExpired
+// and so on; the data plane may not import access); a throttled decision's
+// class is ByAddress or ByToken.
+const (
+	ClassBadCredentials     = "bad_credentials"
+	ClassExpired            = "expired"
+	ClassDisabled           = "disabled"
+	ClassRevoked            = "revoked"
+	ClassInvalidAccessToken = "invalid_access_token" // signature, issuer, audience, validity or kind
+	ClassExpiredAccessToken = "expired_access_token"
+	ClassWrongRegistry      = "wrong_registry" // an access token of another registry
+)
+
 // Decide reports d to the observer, stamping its time.
 func (g *Guard) Decide(ctx context.Context, d Decision) {
 	if g == nil || g.observe == nil {

@@ -47,6 +47,9 @@ type Config struct {
 	// Storage is where registries keep their content (default: the
 	// filesystem under Data).
 	Storage StorageConfig `yaml:"storage"`
+	// Trust holds the limits of failed authentications, the metrics and
+	// the recording of last use (trustconfig.go).
+	Trust TrustConfig `yaml:",inline"`
 }
 
 // Defaults returns the embedded defaults.
@@ -60,6 +63,7 @@ func Defaults() Config {
 		Location:       "local",
 		SubscriptionID: "00000000-0000-0000-0000-000000000000",
 		LogLevel:       "info",
+		Trust:          DefaultTrust(),
 	}
 }
 
@@ -110,7 +114,7 @@ func (c Config) Validate() error {
 	if _, err := c.level(); err != nil {
 		return err
 	}
-	return nil
+	return c.Trust.validate()
 }
 
 func (c Config) level() (slog.Level, error) {

@@ -34,6 +34,7 @@ func (s *Server) openDataPlane(ctx context.Context, cache *access.Cache, rootKey
 	}
 	authz := dataplane.NewAuthorizer(liveTokens{svc: s.Access, cache: cache}, keys, s.log)
 	authz.Now = s.now
+	authz.Guard = s.trust.guard
 	st := s.cfg.storage()
 	router, err := dataplane.New(dataplane.Config{
 		Driver:     st.Driver,
@@ -51,7 +52,7 @@ func (s *Server) openDataPlane(ctx context.Context, cache *access.Cache, rootKey
 			return nil, err
 		}
 	}
-	tokens := authserver.New(s.Access, cache, keys, authserver.Config{Resolve: s.resolveToken}, s.log)
+	tokens := authserver.New(s.Access, cache, keys, authserver.Config{Resolve: s.resolveToken, Guard: s.trust.guard}, s.log)
 	tokens.Now = s.now
 	cache.OnRegistriesChanged(func(ctx context.Context, deleted string) {
 		if deleted == "" {
@@ -132,7 +133,7 @@ func (l liveTokens) Login(ctx context.Context, registry, username, password stri
 	p, err := l.svc.Authenticate(ctx, registry, username, password)
 	var ae *access.AuthError
 	if errors.As(err, &ae) {
-		return dataplane.Login{}, &dataplane.Refusal{Public: ae.Public, Reason: ae.Reason}
+		return dataplane.Login{}, &dataplane.Refusal{Public: ae.Public, Reason: ae.Reason, Class: ae.ClassOf()}
 	}
 	if err != nil {
 		return dataplane.Login{}, err
@@ -147,7 +148,8 @@ func (l liveTokens) Login(ctx context.Context, registry, username, password stri
 		return dataplane.Login{}, &dataplane.Refusal{Public: access.GenericAuthFailure,
 			Reason: fmt.Sprintf("token %q changed during login (generation %d, now %d)", p.Token, p.Generation, st.Generation)}
 	}
-	return dataplane.Login{Token: p.Token, Expiry: p.Expiry, Current: current(st)}, nil
+	pw, _ := st.Password(p.Password)
+	return dataplane.Login{Token: p.Token, Password: p.Password, PasswordCreated: pw.Created, Expiry: p.Expiry, Current: current(st)}, nil
 }
 
 // Current returns a token's state from memory.

@@ -74,13 +74,17 @@ type clock struct{ offset atomic.Int64 }
 func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-func newRegistryEnv(t *testing.T) *registryEnv {
+// newRegistryEnv starts a server; opts adjust its configuration.
+func newRegistryEnv(t *testing.T, opts ...func(*server.Config)) *registryEnv {
 	t.Helper()
 	cfg := server.Defaults()
 	cfg.Data = filepath.Join(t.TempDir(), "data")
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Domain = domain
 	cfg.Registry, cfg.Group = regA, group
+	for _, o := range opts {
+		o(&cfg)
+	}
 	logs := &syncBuffer{}
 	srv, err := server.Open(t.Context(), cfg, slog.New(slog.NewTextHandler(logs, nil)), io.Discard, noEnv)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/openacr/openacr/internal/access"
 	"github.com/openacr/openacr/internal/arm"
+	"github.com/openacr/openacr/internal/metrics"
 	"github.com/openacr/openacr/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 	handler  http.Handler
 	dp       *dataPlane
 	cache    *access.Cache // the store as the Service and the data plane see it
+	trust    *trust        // throttling, last use, metrics (trust.go)
 	// port is the port Serve listens on, for login servers when the
 	// configuration names none (--addr may say :0).
 	port atomic.Value // string
@@ -73,6 +75,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: st, cache: cache, Access: svc, AdminKey: adminKey}
+	s.trust = openTrust(cfg.Trust, st, cache, svc, log)
 	if err := s.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -178,14 +181,17 @@ func (s *Server) routes(policyKey []byte) http.Handler {
 		LoginServer:    s.loginServer,
 		PolicyKey:      policyKey,
 	}, s.log)
+	m := s.trust.metrics
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.Handle("GET /metrics", adminOnly(s.AdminKey, m.Handler()))
 	// The data plane: the OCI distribution API and its token endpoint.
-	mux.Handle("/v2/", s.dp.router)
-	mux.HandleFunc("GET /oauth2/token", s.dp.tokens.Token)
-	mux.HandleFunc("POST /oauth2/token", s.dp.tokens.Token)
-	mux.HandleFunc("GET /oauth2/jwks", s.dp.tokens.JWKS)
-	mux.Handle("/", api)
+	mux.Handle("/v2/", m.Instrument(metrics.APIRegistry, s.dp.router))
+	tokens := m.Instrument(metrics.APIToken, http.HandlerFunc(s.dp.tokens.Token))
+	mux.Handle("GET /oauth2/token", tokens)
+	mux.Handle("POST /oauth2/token", tokens)
+	mux.Handle("GET /oauth2/jwks", m.Instrument(metrics.APIToken, http.HandlerFunc(s.dp.tokens.JWKS)))
+	mux.Handle("/", m.Instrument(metrics.APIManagement, api))
 	return mux
 }
 
@@ -200,8 +206,16 @@ func derive(root, purpose string) []byte {
 // Handler serves the management API (and, later, the data plane).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close writes what is pending (the last use of passwords) and releases
+// the store.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.trust.usage.Flush(ctx); err != nil {
+		s.log.Error("flush password uses", "err", err)
+	}
+	return s.store.Close()
+}
 
 // Serve accepts connections on l until ctx ends, then shuts down cleanly,
 // giving requests in flight up to ten seconds. It records the management URL
@@ -223,6 +237,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	if _, port, err := net.SplitHostPort(l.Addr().String()); err == nil {
 		s.port.Store(port)
 	}
+	// The background work outlives ctx until the requests in flight are
+	// drained, so that their password uses reach the last flush.
+	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
+	waitBg, err := s.trust.start(bg)
+	if err != nil {
+		stopBg()
+		return err
+	}
+	defer func() { stopBg(); waitBg() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	s.log.Info("openacr listening", "addr", l.Addr().String(), "data", s.cfg.Data)

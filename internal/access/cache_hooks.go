@@ -1,0 +1,25 @@
+package access
+
+import (
+	"context"
+	"slices"
+)
+
+// OnTokenChanged registers fn to be called, synchronously, after a token is
+// created, updated or deleted through the cache, with the token as stored
+// (nil when deleted). A deleted registry's tokens are reported through
+// OnRegistriesChanged only.
+func (c *Cache) OnTokenChanged(fn func(ctx context.Context, registry, name string, t *Token)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokenHooks = append(c.tokenHooks, fn)
+}
+
+func (c *Cache) tokenChanged(ctx context.Context, registry, name string, t *Token) {
+	c.mu.RLock()
+	hooks := slices.Clone(c.tokenHooks)
+	c.mu.RUnlock()
+	for _, fn := range hooks {
+		fn(ctx, registry, name, t)
+	}
+}

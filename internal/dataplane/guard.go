@@ -1,0 +1,55 @@
+package dataplane
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/distribution/distribution/v3/registry/api/errcode"
+
+	"github.com/openacr/openacr/internal/guard"
+)
+
+// throttled is a Basic login refused with 429 because a failure budget is
+// spent (package guard); reason is the failure that spent it, if any.
+func throttled(user, reason string, wait time.Duration, by string) *refusal {
+	what := "address"
+	if by == guard.ByToken {
+		what = "token"
+	}
+	spent := fmt.Sprintf("failure budget of the client %s is spent", what)
+	if reason != "" {
+		spent = reason + "; " + spent
+	}
+	return &refusal{token: user, class: by, reason: spent, retryAfter: wait,
+		public: fmt.Sprintf("too many failed authentications from this %s; retry after %s seconds", what, guard.RetryAfter(wait))}
+}
+
+// decide reports the outcome of identify to the guard: nothing for a
+// request without credentials, a refusal, or who the caller proved to be.
+func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *identity, ref *refusal) {
+	if a.Guard == nil || (id == nil && ref == nil) {
+		return
+	}
+	d := guard.Decision{API: guard.APIRegistry, Registry: t.registry, Address: a.Guard.ClientAddress(r)}
+	switch {
+	case ref != nil:
+		d.Token, d.Result, d.Class, d.Reason = ref.token, guard.Failure, ref.class, ref.reason
+		if ref.retryAfter > 0 {
+			d.Result = guard.Throttled
+		}
+	case id.jti != "":
+		d.Token, d.Result, d.Class = id.token, guard.Success, guard.ClassAccessToken
+	default:
+		d.Token, d.Result, d.Class = id.token, guard.Success, guard.ClassPassword
+		d.Password, d.PasswordCreated = id.password, id.passwordCreated
+	}
+	a.Guard.Decide(ctx, d)
+}
+
+// refuseThrottled answers a throttled request: 429 with Retry-After.
+func refuseThrottled(w http.ResponseWriter, ref *refusal) {
+	w.Header().Set("Retry-After", guard.RetryAfter(ref.retryAfter))
+	errcode.ServeJSON(w, errcode.ErrorCodeTooManyRequests.WithMessage(ref.public))
+}

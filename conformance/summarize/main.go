@@ -1,8 +1,9 @@
 // Command summarize reads the junit.xml of an OCI distribution-spec
 // conformance run against openacr, and optionally one against stock
-// distribution (the baseline), prints a one-line summary and the failing
-// tests, and exits non-zero when openacr fails a test the baseline passes
-// (or any test, with -strict).
+// distribution (the baseline), prints a one-line summary, the failing tests
+// and (with -skips) the skipped and disabled ones with the suite's reason,
+// and exits non-zero when openacr fails a test the baseline passes (or any
+// test, with -strict).
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 )
 
 // The suite marks each test case with a status attribute; the totals on
@@ -19,6 +21,10 @@ import (
 type testcase struct {
 	Name   string `xml:"name,attr"`
 	Status string `xml:"status,attr"` // passed, skipped, failure, error
+	// A skip says why in system-out; a test disabled by the suite's
+	// configuration says so in system-err.
+	SystemOut string `xml:"system-out"`
+	SystemErr string `xml:"system-err"`
 }
 
 type suites struct {
@@ -33,8 +39,9 @@ type suites struct {
 }
 
 type result struct {
-	totals suites
-	failed []string // names of the failing test cases
+	totals  suites
+	failed  []string // names of the failing test cases
+	skipped []string // "name: reason" of the skipped and disabled ones
 }
 
 func load(path string) (result, error) {
@@ -52,12 +59,27 @@ func load(path string) (result, error) {
 	r := result{totals: s}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			if c.Status == "failure" || c.Status == "error" {
+			switch c.Status {
+			case "failure", "error":
 				r.failed = append(r.failed, c.Name)
+			case "skipped":
+				r.skipped = append(r.skipped, c.Name+": "+skipReason(c))
 			}
 		}
 	}
 	return r, nil
+}
+
+// skipReason is the suite's reason for skipping c, on one line.
+func skipReason(c testcase) string {
+	reason := strings.TrimSpace(c.SystemOut)
+	if _, after, ok := strings.Cut(c.SystemErr, "skipping test:"); reason == "" && ok {
+		reason = strings.TrimSpace(after)
+	}
+	if reason == "" {
+		reason = "no reason given"
+	}
+	return strings.Join(strings.Fields(reason), " ")
 }
 
 func (r result) String() string {
@@ -79,9 +101,10 @@ func main() {
 	baseline := flag.String("baseline", "", "junit.xml of the same suite against stock distribution")
 	strict := flag.Bool("strict", false, "fail on any failing test, not only on ones the baseline passes")
 	list := flag.Bool("list", false, "list every failing test")
+	skips := flag.Bool("skips", false, "list the skipped and disabled tests with the reason")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: summarize [-baseline junit.xml] [-strict] [-list] junit.xml")
+		fmt.Fprintln(os.Stderr, "usage: summarize [-baseline junit.xml] [-strict] [-list] [-skips] junit.xml")
 		os.Exit(2)
 	}
 	got, err := load(flag.Arg(0))
@@ -113,6 +136,11 @@ func main() {
 			fmt.Printf("  failed %3dx: %s\n", c[name], name)
 		}
 	}
+	if *skips {
+		for _, s := range got.skipped {
+			fmt.Println("  skipped:", s)
+		}
+	}
 	fmt.Println(line)
 	switch {
 	case len(regressions) > 0:
@@ -122,6 +150,10 @@ func main() {
 		}
 		os.Exit(1)
 	case *strict && got.totals.Failures+got.totals.Errors > 0:
+		fmt.Printf("openacr fails %d test(s); -strict allows none:\n", got.totals.Failures+got.totals.Errors)
+		for _, name := range slices.Sorted(maps.Keys(counts(got.failed))) {
+			fmt.Println("  failed:", name)
+		}
 		os.Exit(1)
 	}
 }

@@ -11,5 +11,12 @@
 // checked at with the token's current one, held in memory by the Tokens the
 // server provides, so a revoked credential is refused on its next request.
 //
+// What OCI 1.1 asks and distribution v3.1 lacks is added around the app,
+// never by changing it: the referrers API answered from an index kept in the
+// registry's storage (referrers.go, referrerindex.go), OCI-Subject and digest
+// aliases on manifest writes (manifests.go), sha512 digests through a
+// repository middleware (digests.go), and blob uploads in one POST
+// (uploads.go).
+//
 // It imports scope and signing, and distribution; never access or the store.
 package dataplane

@@ -67,6 +67,7 @@ func newServeCommand(env *Env) *cobra.Command {
 	f.StringVar(&cfg.Domain, "domain", "", "DNS domain: every registry gets the login server <name>.<domain>")
 	f.StringVar(&cfg.SubscriptionID, "subscription", cfg.SubscriptionID, "the subscription id the management API serves")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
+	addTrustFlags(f, &cfg.Trust)
 	return cmd
 }
 

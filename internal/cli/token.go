@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerregistry/armcontainerregistry"
 	"github.com/spf13/cobra"
@@ -130,11 +133,16 @@ func (a *app) newTokenShowCommand() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		resp, err := c.tokens.Get(ctx, t.group, t.registry, f.name, nil)
+		var raw *http.Response
+		resp, err := c.tokens.Get(runtime.WithCaptureResponse(ctx, &raw), t.group, t.registry, f.name, nil)
 		if err != nil {
 			return nil, err
 		}
-		return a.tokenResult(resp.Token)
+		res, err := a.tokenResult(resp.Token)
+		if err != nil {
+			return nil, err
+		}
+		return res, addLastUsed(res.value, raw)
 	})
 	return cmd
 }
@@ -144,14 +152,31 @@ func (a *app) newTokenListCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List all tokens for an Azure Container Registry-style registry.",
-		Long:  "List all tokens of a registry.",
+		Long: `List all tokens of a registry.
+
+Each password carries, besides az's attributes, lastUsedTime and lastUsedAddress: when and
+from which address it last authenticated (null if never since it was generated). With
+--expiring-within, only the tokens with a password that expires within that time (or has
+expired) are listed.`,
 		Example: `  List the tokens of the registry "myregistry".
-    openacr token list -r myregistry -o table`,
+    openacr token list -r myregistry -o table
+
+  List the tokens with a password that expires within a week.
+    openacr token list -r myregistry --expiring-within 7d -o table`,
 	}
+	var within string
 	cmd.Flags().StringVarP(&f.registry, "registry", "r", "", registryFlagHelp)
 	cmd.Flags().StringVarP(&f.group, "resource-group", "g", "", groupFlagHelp)
+	cmd.Flags().StringVar(&within, "expiring-within", "", "Only tokens with a password that expires within `DURATION` (days such as 7d, or a Go duration such as 36h), or has expired.")
 	a.addGlobalFlags(cmd)
 	cmd.RunE = a.clientCommand(func(ctx context.Context, cmd *cobra.Command) (*result, error) {
+		var horizon time.Duration
+		if changed(cmd, "expiring-within") {
+			var err error
+			if horizon, err = parseWithin(within); err != nil {
+				return nil, err
+			}
+		}
 		t, err := a.childTarget(ctx, f)
 		if err != nil {
 			return nil, err
@@ -161,15 +186,24 @@ func (a *app) newTokenListCommand() *cobra.Command {
 			return nil, err
 		}
 		list := []*armcontainerregistry.Token{}
+		var raws []*http.Response
 		pager := c.tokens.NewListPager(t.group, t.registry, nil)
 		for pager.More() {
-			page, err := pager.NextPage(ctx)
+			var raw *http.Response
+			page, err := pager.NextPage(runtime.WithCaptureResponse(ctx, &raw))
 			if err != nil {
 				return nil, err
 			}
 			list = append(list, page.Value...)
+			raws = append(raws, raw)
 		}
 		v, err := shape(list, kindToken)
+		if err == nil {
+			err = addLastUsed(v, raws...)
+		}
+		if err == nil && changed(cmd, "expiring-within") {
+			v = expiringBefore(v, a.env.now().Add(horizon))
+		}
 		return &result{value: v, table: tokenTable}, err
 	})
 	return cmd

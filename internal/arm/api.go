@@ -44,6 +44,9 @@ type Config struct {
 	// on every node. Default: a random key per API (tokens then only verify
 	// on the node that issued them).
 	PolicyKey []byte
+	// Audit receives every request that may change something, before its
+	// answer goes out, and serves the audit log route. nil: no audit log.
+	Audit AuditLog
 }
 
 // API is the ARM-format management API. It is an http.Handler, safe for
@@ -126,6 +129,7 @@ func (a *API) routes() *http.ServeMux {
 	arm("GET "+credentialPoliciesPath+"/{policy}", a.getCredentialPolicy)
 	arm("PUT "+credentialPoliciesPath+"/{policy}", a.putCredentialPolicy)
 	arm("PATCH "+credentialPoliciesPath+"/{policy}", a.updateCredentialPolicy)
+	arm("GET "+registryPath+"/auditLogs", a.listAuditLogs)
 
 	mux.Handle("POST "+subscriptionPath+"/providers/Microsoft.Authorization/acquirePolicyToken",
 		a.checkRoute(policyVersions, a.acquirePolicyToken))
@@ -175,6 +179,7 @@ func (a *API) authenticate(r *http.Request) error {
 	}
 	a.log.WarnContext(r.Context(), "management request refused", "reason", reason,
 		"method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
+	a.recordAuthFailure(r, reason)
 	if reason == "no bearer token" {
 		return refuse(http.StatusUnauthorized, "AuthenticationFailed",
 			"Authentication failed. The 'Authorization' header is missing or is not a Bearer token.")
@@ -187,6 +192,11 @@ func (a *API) authenticate(r *http.Request) error {
 // before touching anything: the api-version and the subscription id.
 func (a *API) checkRoute(versions []string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		aw, r := a.audited(w, r)
+		if aw != nil {
+			w = aw
+			defer aw.finish(http.StatusOK) // a handler that wrote nothing answered 200
+		}
 		w.Header().Set("api-supported-versions", strings.Join(versions, ", "))
 		err := checkVersion(r, versions)
 		if err == nil && !strings.EqualFold(r.PathValue("sub"), a.cfg.SubscriptionID) {
@@ -246,7 +256,7 @@ var literals = func() map[string]string {
 	m := map[string]string{}
 	for _, s := range []string{"subscriptions", "resourceGroups", "providers", "Microsoft.ContainerRegistry",
 		"Microsoft.Authorization", "registries", "scopeMaps", "tokens", "generateCredentials", "acquirePolicyToken",
-		"credentialPolicies"} {
+		"credentialPolicies", "auditLogs"} {
 		m[strings.ToLower(s)] = s
 	}
 	return m

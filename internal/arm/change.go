@@ -31,6 +31,10 @@ func changes(method string) bool {
 // client that sends one believes it is covered.
 func (a *API) withChange(r *http.Request) (*http.Request, error) {
 	ch := access.Change{Actor: admin, ClientAddress: clientAddress(r), Reference: r.Header.Get(ChangeReferenceHeader)}
+	e := note(r)
+	if e != nil {
+		e.ChangeReference = ch.Reference
+	}
 	if tok := r.Header.Get(PolicyTokenHeader); tok != "" {
 		body, err := readBody(r)
 		if err != nil {
@@ -53,6 +57,9 @@ func (a *API) withChange(r *http.Request) (*http.Request, error) {
 	}
 	if err := access.ValidateChangeReference(ch.Reference); err != nil {
 		return r, err
+	}
+	if e != nil {
+		e.ChangeReference = ch.Reference
 	}
 	return r.WithContext(access.WithChange(r.Context(), ch)), nil
 }
@@ -144,6 +151,12 @@ func (a *API) evaluateOperation(r *http.Request, method, uri string, content jso
 			return err
 		}
 		co.op.Token, co.op.Expiry = tok, expiry
+	}
+	if e := note(r); e != nil {
+		e.Registry, e.Token, e.ChangeReference = strings.ToLower(co.registry), co.op.Token, changeRef
+		if u, err := url.Parse(uri); err == nil {
+			e.Target = method + " " + canonicalPath(u.Path)
+		}
 	}
 	ch := access.Change{Actor: admin, ClientAddress: clientAddress(r), Reference: changeRef, PolicyToken: true}
 	err := a.svc.EvaluatePolicy(access.WithChange(ctx, ch), co.group, co.registry, co.op)

@@ -93,6 +93,9 @@ type errorBody struct {
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := statusFor(err)
+	if e := note(r); e != nil {
+		e.Reason = err.Error() // the real cause, for the audit log
+	}
 	if status == http.StatusInternalServerError {
 		a.log.ErrorContext(r.Context(), "management request failed", "method", r.Method, "path", r.URL.Path,
 			"request_id", w.Header().Get("x-ms-request-id"), "err", err)

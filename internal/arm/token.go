@@ -250,6 +250,12 @@ func (a *API) generateCredentials(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if e := note(r); e != nil {
+		e.Token, e.Target, e.Password = tok, a.tokenID(reg, tok), slot
+		if slot == "" {
+			e.Password = access.Password1 + "," + access.Password2
+		}
+	}
 	g, err := a.svc.GenerateCredentials(r.Context(), reg.ResourceGroup, reg.Name, tok, slot, expiry)
 	if err != nil {
 		return err

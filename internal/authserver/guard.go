@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openacr/openacr/internal/access"
 	"github.com/openacr/openacr/internal/guard"
+	"github.com/openacr/openacr/internal/scope"
 )
 
 // throttledError is a login refused with 429 because a failure budget is
@@ -35,7 +37,8 @@ func byWhat(by string) string {
 // it), and every outcome is reported as a decision.
 func (s *Server) authenticate(ctx context.Context, r *http.Request, registry, loginServer string, req request) (grant, error) {
 	gd := s.cfg.Guard
-	d := guard.Decision{API: guard.APIToken, Registry: registry, Token: req.username, Address: gd.ClientAddress(r)}
+	d := guard.Decision{API: guard.APIToken, Registry: registry, Token: req.username, Address: gd.ClientAddress(r),
+		Scope: joinScopes(req.scopes)}
 	password := req.grantType == "password"
 	if password {
 		if wait := gd.Admit(registry, req.username, req.password, d.Address); wait > 0 {
@@ -75,6 +78,15 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, registry, lo
 	d.Password, d.PasswordCreated = g.password.Name, g.password.Created
 	gd.Decide(ctx, d)
 	return g, nil
+}
+
+// joinScopes renders requested scopes for the audit log.
+func joinScopes(scopes []scope.Request) string {
+	s := make([]string, len(scopes))
+	for i, sc := range scopes {
+		s[i] = sc.String()
+	}
+	return strings.Join(s, " ")
 }
 
 // throttled reports and logs a throttled login and returns its error.

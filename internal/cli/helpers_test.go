@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -47,9 +48,15 @@ func newServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatalf("new access service: %v", err)
 	}
+	audit := access.NewAuditLog(st, 0, 0, nil)
+	ctx, stopAudit := context.WithCancel(context.Background())
+	auditDone := make(chan struct{})
+	go func() { audit.Run(ctx); close(auditDone) }()
+	t.Cleanup(func() { stopAudit(); <-auditDone })
 	api := arm.New(svc, arm.Config{
 		AdminKey:    adminKey,
 		LoginServer: func(r string) string { return r + ".registry.test" },
+		Audit:       audit,
 	}, slog.New(slog.DiscardHandler))
 	s := &testServer{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -105,6 +105,7 @@ with the admin key from OPENACR_ADMIN_KEY, --admin-key-file or the data director
 		a.newScopeMapCommand(),
 		a.newTokenCommand(),
 		a.newPolicyCommand(),
+		a.newAuditCommand(),
 		a.newConfigureCommand(),
 		newServeCommand(a.env),
 		a.newDocsCommand(),

@@ -68,6 +68,7 @@ func newServeCommand(env *Env) *cobra.Command {
 	f.StringVar(&cfg.SubscriptionID, "subscription", cfg.SubscriptionID, "the subscription id the management API serves")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
 	addTrustFlags(f, &cfg.Trust)
+	f.Var(&cfg.AuditRetention, "audit-retention", "how long audit log entries are kept: days (90d) or a duration (36h); 0 keeps them for ever")
 	return cmd
 }
 

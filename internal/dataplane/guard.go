@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/distribution/distribution/v3/registry/api/errcode"
+	"github.com/gorilla/mux"
 
 	"github.com/openacr/openacr/internal/guard"
 )
@@ -28,7 +29,9 @@ func throttled(user, reason string, wait time.Duration, by string) *refusal {
 
 // decide reports the outcome of identify to the guard: nothing for a
 // request without credentials, a refusal, or who the caller proved to be.
-func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *identity, ref *refusal) {
+// The scope the request needs (m, matched) is worked out only for the
+// decisions the audit log records: not for a valid access token, the hot path.
+func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *identity, ref *refusal, m mux.RouteMatch, matched bool) {
 	if a.Guard == nil || (id == nil && ref == nil) {
 		return
 	}
@@ -36,6 +39,7 @@ func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *
 	switch {
 	case ref != nil:
 		d.Token, d.Result, d.Class, d.Reason = ref.token, guard.Failure, ref.class, ref.reason
+		d.Scope = requestScope(r, m, matched)
 		if ref.retryAfter > 0 {
 			d.Result = guard.Throttled
 		}
@@ -43,6 +47,7 @@ func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *
 		d.Token, d.Result, d.Class = id.token, guard.Success, guard.ClassAccessToken
 	default:
 		d.Token, d.Result, d.Class = id.token, guard.Success, guard.ClassPassword
+		d.Scope = requestScope(r, m, matched)
 		d.Password, d.PasswordCreated = id.password, id.passwordCreated
 	}
 	a.Guard.Decide(ctx, d)

@@ -87,7 +87,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			errcode.ServeJSON(w, errcode.ErrorCodeUnknown)
 			return
 		}
-		rt.auth.decide(ctx, r, t, id, ref)
+		rt.auth.decide(ctx, r, t, id, ref, m, matched)
 		if ref != nil {
 			rt.refuse(w, r, t, ref, requestScope(r, m, matched))
 			return

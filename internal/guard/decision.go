@@ -20,7 +20,11 @@ type Decision struct {
 	Password        string
 	PasswordCreated time.Time
 	Address         string // the client's
-	Result          string // Success, Failure or Throttled
+	// Scope is what the request asked for, in the Docker scope grammar
+	// ("repository:app:pull,push"; several separated by spaces), for the
+	// audit log. It may be empty.
+	Scope  string
+	Result string // Success, Failure or Throttled
 	// Class is a small fixed vocabulary fit for a metric label: the kind of
 	// credential on success, the class of refusal otherwise.
 	Class string

@@ -50,6 +50,9 @@ type Config struct {
 	// Trust holds the limits of failed authentications, the metrics and
 	// the recording of last use (trustconfig.go).
 	Trust TrustConfig `yaml:",inline"`
+	// AuditRetention is how long audit log entries are kept ("90d");
+	// 0 keeps them for ever.
+	AuditRetention Duration `yaml:"auditRetention"`
 }
 
 // Defaults returns the embedded defaults.
@@ -64,6 +67,7 @@ func Defaults() Config {
 		SubscriptionID: "00000000-0000-0000-0000-000000000000",
 		LogLevel:       "info",
 		Trust:          DefaultTrust(),
+		AuditRetention: Duration(DefaultAuditRetention),
 	}
 }
 
@@ -113,6 +117,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.level(); err != nil {
 		return err
+	}
+	if c.AuditRetention < 0 {
+		return fmt.Errorf("--audit-retention %v: want 0 (keep for ever) or more", c.AuditRetention)
 	}
 	return c.Trust.validate()
 }

@@ -34,6 +34,9 @@ type Server struct {
 	dp       *dataPlane
 	cache    *access.Cache // the store as the Service and the data plane see it
 	trust    *trust        // throttling, last use, metrics (trust.go)
+	// audit is the audit log, running from Open to Close (audit.go).
+	audit      *access.AuditLog
+	closeAudit func()
 	// port is the port Serve listens on, for login servers when the
 	// configuration names none (--addr may say :0).
 	port atomic.Value // string
@@ -76,11 +79,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 	}
 	s := &Server{cfg: cfg, log: log, store: st, cache: cache, Access: svc, AdminKey: adminKey}
 	s.trust = openTrust(cfg.Trust, st, cache, svc, log)
+	s.openAudit()
+	s.trust.audit = s.audit
 	if err := s.seed(ctx); err != nil {
+		s.closeAudit()
 		st.Close()
 		return nil, err
 	}
 	if s.dp, err = s.openDataPlane(ctx, cache, pwKey); err != nil {
+		s.closeAudit()
 		st.Close()
 		return nil, fmt.Errorf("data plane: %w", err)
 	}
@@ -180,6 +187,7 @@ func (s *Server) routes(policyKey []byte) http.Handler {
 		AdminKey:       s.AdminKey,
 		LoginServer:    s.loginServer,
 		PolicyKey:      policyKey,
+		Audit:          s.audit,
 	}, s.log)
 	m := s.trust.metrics
 	mux := http.NewServeMux()
@@ -214,6 +222,7 @@ func (s *Server) Close() error {
 	if err := s.trust.usage.Flush(ctx); err != nil {
 		s.log.Error("flush password uses", "err", err)
 	}
+	s.closeAudit()
 	return s.store.Close()
 }
 

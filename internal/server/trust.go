@@ -28,6 +28,7 @@ type trust struct {
 	expiries *access.Expiries
 	metrics  *metrics.Metrics
 	cache    *access.Cache
+	audit    access.Auditor // nil: no audit log (audit.go)
 }
 
 // expiryResync is how often the expiry index is read again from the
@@ -47,8 +48,9 @@ func openTrust(cfg TrustConfig, st access.UsageStore, cache *access.Cache, svc *
 
 // observe hears every authentication decision: it counts it, and records
 // the use of the password that proved the caller. It only touches memory.
-func (tr *trust) observe(_ context.Context, d guard.Decision) {
+func (tr *trust) observe(ctx context.Context, d guard.Decision) {
 	tr.metrics.Decided(d)
+	tr.auditDecision(ctx, d)
 	if d.Result == guard.Success && d.Password != "" {
 		tr.usage.Record(access.PasswordUse{Registry: d.Registry, Token: d.Token, Password: d.Password,
 			PasswordCreated: d.PasswordCreated, Time: d.Time, Address: d.Address})

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) access.Store) {
 		{"token", tokenTests},
 		{"concurrency", concurrencyTests},
 		{"credential policy", policyTests},
+		{"audit log", auditTests},
 		{"usage", usageTests},
 	}
 	for _, g := range groups {

@@ -77,6 +77,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = withTarget(ctx, t)
 	var m mux.RouteMatch
 	matched := rt.routes.Match(r, &m)
+	if badName(w, m, matched) {
+		return
+	}
 	var id *identity
 	if rt.auth != nil {
 		var ref *refusal

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -86,7 +85,7 @@ func newRegistryEnv(t *testing.T, opts ...func(*server.Config)) *registryEnv {
 		o(&cfg)
 	}
 	logs := &syncBuffer{}
-	srv, err := server.Open(t.Context(), cfg, slog.New(slog.NewTextHandler(logs, nil)), io.Discard, noEnv)
+	srv, err := server.Open(t.Context(), cfg, cfg.Logger(logs), io.Discard, noEnv)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -251,4 +251,3 @@ func TestAccessTokenOfAnOlderGenerationIsRefused(t *testing.T) {
 		t.Errorf("a fresh access token: status %d, want 200", code)
 	}
 }
-

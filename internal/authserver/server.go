@@ -101,6 +101,11 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	req, err := parse(r)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, "SIZE_INVALID", fmt.Sprintf("the request body is larger than %d bytes", maxForm))
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "UNSUPPORTED", err.Error())
 		return
@@ -156,7 +161,7 @@ func (s *Server) JWKS(w http.ResponseWriter, r *http.Request) {
 func parse(r *http.Request) (request, error) {
 	var req request
 	if err := r.ParseForm(); err != nil {
-		return req, fmt.Errorf("cannot read the request: %v", err)
+		return req, fmt.Errorf("cannot read the request: %w", err)
 	}
 	form := r.Form // query and, for POST, the body
 	req.service = form.Get("service")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -15,6 +16,9 @@ import (
 )
 
 var _ access.Store = (*Store)(nil)
+
+// maxIdleConns is how many idle database connections the store keeps.
+const maxIdleConns = 32
 
 // Store is an access.Store over a SQL database. It is safe for concurrent
 // use.
@@ -82,6 +86,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
+	// Keep the connections that bursts of concurrent reads open (token
+	// cache misses): database/sql keeps two idle by default and closes
+	// the rest, and opening a SQLite connection (pragmas, schema) costs
+	// more than the read it was opened for.
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	st := &Store{db: db, dialect: sqliteDialect, writers: make(chan struct{}, 1)}
 	if err := st.init(ctx); err != nil {
 		db.Close()

@@ -25,11 +25,14 @@ type TokenState struct {
 	Passwords []PasswordState
 }
 
-// PasswordState is a password without its hash.
+// PasswordState is a password as the data plane sees it. Its keyed hash
+// is unexported: only Authenticate reads it, so that a login is checked
+// from memory, with no database read (DESIGN, "Hot path").
 type PasswordState struct {
 	Name    string
 	Created time.Time
 	Expiry  time.Time
+	hash    []byte
 }
 
 // Password returns the state of slot, if the token has that password.
@@ -131,7 +134,7 @@ func (c *Cache) load(ctx context.Context, registry, token string) (TokenState, e
 	st := TokenState{Registry: t.Registry, Token: t.Name, Generation: t.Generation, Created: t.Created,
 		Status: t.Status, ScopeMap: t.ScopeMap, Scope: set}
 	for _, p := range t.Passwords {
-		st.Passwords = append(st.Passwords, PasswordState{Name: p.Name, Created: p.Created, Expiry: p.Expiry})
+		st.Passwords = append(st.Passwords, PasswordState{Name: p.Name, Created: p.Created, Expiry: p.Expiry, hash: p.Hash})
 	}
 	return st, nil
 }

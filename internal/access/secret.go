@@ -45,8 +45,16 @@ func newSecret(r io.Reader) (string, error) {
 	return body + checksum(body), nil
 }
 
+// checksum is the CRC-32 of body in base62. It runs on every login, so it
+// works on a uint32, not a big.Int.
 func checksum(body string) string {
-	return encode62(big.NewInt(int64(crc32.ChecksumIEEE([]byte(body)))), checkLen)
+	var b [checkLen]byte
+	n := crc32.ChecksumIEEE([]byte(body))
+	for i := checkLen - 1; i >= 0; i-- {
+		b[i] = base62[n%62]
+		n /= 62
+	}
+	return string(b[:])
 }
 
 // WellFormedSecret reports whether s has the shape and checksum of a
@@ -68,7 +76,13 @@ func WellFormedSecret(s string) bool {
 // hashSecret is the keyed hash stored for a secret (SPEC §3: HMAC-SHA-256
 // with a server key; the secrets carry 256 bits, so no slow hash is needed).
 func hashSecret(key []byte, secret string) []byte {
+	return hashSecretTo(nil, key, secret)
+}
+
+// hashSecretTo appends the keyed hash of secret to b: Authenticate hashes
+// into a buffer on its stack.
+func hashSecretTo(b, key []byte, secret string) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	io.WriteString(m, secret)
+	return m.Sum(b)
 }

@@ -188,7 +188,18 @@ func (k *Keys) Sign(c Claims) (string, error) {
 	k.mu.RLock()
 	cur := k.current
 	k.mu.RUnlock()
-	s, err := jwt.Signed(cur.signer).Claims(c.wire(Issuer)).Serialize()
+	// The claims go to the signer as one JSON document. jwt.Signed would
+	// do the same after a round trip through a map (marshal, unmarshal,
+	// marshal again), which cost a quarter of minting.
+	payload, err := json.Marshal(c.wire(Issuer))
+	if err != nil {
+		return "", fmt.Errorf("sign %s %s: %w", c.GrantType, c.ID, err)
+	}
+	jws, err := cur.signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign %s %s: %w", c.GrantType, c.ID, err)
+	}
+	s, err := jws.CompactSerialize()
 	if err != nil {
 		return "", fmt.Errorf("sign %s %s: %w", c.GrantType, c.ID, err)
 	}

@@ -69,6 +69,11 @@ func newServeCommand(env *Env) *cobra.Command {
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
 	addTrustFlags(f, &cfg.Trust)
 	f.Var(&cfg.AuditRetention, "audit-retention", "how long audit log entries are kept: days (90d) or a duration (36h); 0 keeps them for ever")
+	// Diagnostics: hidden, loopback only, never in the configuration file.
+	f.BoolVar(&cfg.Diagnostics.InsecureNoAuth, "insecure-no-auth", false, "serve /v2/ without any authentication, for benchmarks against the same registry (loopback --addr only)")
+	f.StringVar(&cfg.Diagnostics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this loopback host:port")
+	f.MarkHidden("insecure-no-auth")
+	f.MarkHidden("pprof-addr")
 	return cmd
 }
 
@@ -96,6 +101,9 @@ func runServe(cmd *cobra.Command, env *Env, cfg server.Config) error {
 		return err
 	}
 	defer srv.Close()
+	if cfg.Diagnostics.PprofAddr != "" {
+		go server.ServePprof(ctx, cfg.Diagnostics.PprofAddr, log)
+	}
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -50,6 +50,8 @@ type Config struct {
 	// Trust holds the limits of failed authentications, the metrics and
 	// the recording of last use (trustconfig.go).
 	Trust TrustConfig `yaml:",inline"`
+	// Diagnostics are for benchmarks and profiling only (diagnostics.go).
+	Diagnostics Diagnostics `yaml:"-"`
 	// AuditRetention is how long audit log entries are kept ("90d");
 	// 0 keeps them for ever.
 	AuditRetention Duration `yaml:"auditRetention"`
@@ -120,6 +122,9 @@ func (c Config) Validate() error {
 	}
 	if c.AuditRetention < 0 {
 		return fmt.Errorf("--audit-retention %v: want 0 (keep for ever) or more", c.AuditRetention)
+	}
+	if err := c.Diagnostics.validate(c.Addr); err != nil {
+		return err
 	}
 	return c.Trust.validate()
 }

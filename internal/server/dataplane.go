@@ -35,13 +35,18 @@ func (s *Server) openDataPlane(ctx context.Context, cache *access.Cache, rootKey
 	authz := dataplane.NewAuthorizer(liveTokens{svc: s.Access, cache: cache}, keys, s.log)
 	authz.Now = s.now
 	authz.Guard = s.trust.guard
+	routerAuth := authz
+	if s.cfg.Diagnostics.InsecureNoAuth {
+		routerAuth = nil // a nil Authorizer allows every request
+		s.log.Warn("/v2/ serves every request without authentication (--insecure-no-auth: benchmarks only)")
+	}
 	st := s.cfg.storage()
 	router, err := dataplane.New(dataplane.Config{
 		Driver:     st.Driver,
 		Parameters: st.Parameters,
 		Secret:     hex.EncodeToString(derive(rootKey, "openacr upload state")),
 		Resolve:    s.resolveHost,
-	}, authz, s.log)
+	}, routerAuth, s.log)
 	if err != nil {
 		return nil, err
 	}

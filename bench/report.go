@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// target is one of issue #6's targets: a figure the suite measured, the
+// bound, and which side of it is good.
+type target struct {
+	what    string
+	key     string  // in suite.results
+	bound   float64 // in the figure's unit
+	atLeast bool    // the figure must be >= bound (else <=)
+	show    func(float64) string
+}
+
+var targets = []target{
+	{"issuance ≥ 10,000 req/s at 64 clients", "issue-c64", 10000, true, rate},
+	{"issuance p99 ≤ 20 ms at 64 clients", "issue-c64-p99", 0.020, false, secs},
+	{"issuance ≥ stock distribution's small-manifest GET rate (same rounds)", "issue-vs-stock", 1, true, pct},
+	{"authorized manifest GET ≥ 90 % of auth off", "manifest-ratio", 0.90, true, pct},
+	{"64 MiB blob GET ≥ 95 % of auth off", "blob-ratio", 0.95, true, pct},
+	{"many tokens: issuance within 10 % of 10 tokens", "many-issue-ratio", 0.90, true, pct},
+	{"many tokens: manifest GET within 10 % of 10 tokens", "many-manifest-ratio", 0.90, true, pct},
+	{"start-up < 3 s, empty data directory", "startup-empty", 3, false, secs},
+	{"start-up < 3 s, many tokens", "startup-many", 3, false, secs},
+	{"resident memory < 1 GiB, many tokens (peak)", "rss-many", 1 << 30, false, mib},
+	{"revocation ≤ 1 s (worst of the deletes)", "revocation-max", 1, false, secs},
+}
+
+func rate(v float64) string { return fmt.Sprintf("%.0f req/s", v) }
+func secs(v float64) string { return ms(time.Duration(v * float64(time.Second))) }
+func pct(v float64) string  { return fmt.Sprintf("%.1f %%", 100*v) }
+func mib(v float64) string  { return fmt.Sprintf("%.0f MiB", v/(1<<20)) }
+
+// derive computes the ratios the targets are judged on.
+func (s *suite) derive() {
+	r := s.results
+	ratio := func(key, a, b string) {
+		if r[a] > 0 && r[b] > 0 {
+			r[key] = r[a] / r[b]
+		}
+	}
+	ratio("issue-vs-stock", "stock-issue", "stock-manifest")
+	ratio("manifest-ratio", "manifest-on", "manifest-off")
+	ratio("blob-ratio", "blob-on", "blob-off")
+}
+
+// report renders the machine, the results and the targets as Markdown.
+func (s *suite) report() string {
+	s.derive()
+	var b strings.Builder
+	mode := "full run"
+	if s.opts.quick {
+		mode = "quick run (-quick)"
+	}
+	fmt.Fprintf(&b, "Machine: %s. Go %s. %s, %s per load measurement, %d tokens in the many-token registry; took %s.\n\n",
+		machine(), runtime.Version(), mode, s.opts.d, s.opts.tokens, s.elapsed.Round(time.Second))
+	b.WriteString("| measurement | result | reproduce |\n|---|---|---|\n")
+	for _, r := range s.rows {
+		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", r.what, r.result, r.cmd)
+	}
+	b.WriteString("\n| target (issue #6) | measured | |\n|---|---|---|\n")
+	for _, t := range targets {
+		v, ok := s.results[t.key]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", t.what, t.show(v), verdict(t, v))
+	}
+	return b.String()
+}
+
+// verdict says whether v meets t, and by how much it misses.
+func verdict(t target, v float64) string {
+	if (t.atLeast && v >= t.bound) || (!t.atLeast && v <= t.bound) {
+		return "met"
+	}
+	return fmt.Sprintf("missed by %.0f %%", 100*abs(v-t.bound)/t.bound)
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// performanceDoc is docs/performance.md around the latest report.
+func performanceDoc(report string) string {
+	return `# Performance
+
+The benchmark suite in ` + "`bench/`" + ` starts openacr itself (the binary, ` + "`openacr serve`" + `, on a
+temporary data directory on 127.0.0.1) and measures the token endpoint, the access controller on
+` + "`/v2/`" + ` against the same registry with authentication off (a second ` + "`openacr serve\n--insecure-no-auth`" + `
+on the same data directory), stock distribution on the same storage, revocation, start-up and a
+registry of a million tokens seeded through the store. Every row says how to reproduce it.
+
+` + "```sh\ngo run ./bench            # everything, under 10 minutes; rewrites this file\ngo run ./bench -quick     # the CI subset, under a minute\ngo run ./bench -list      # the scenarios\n```" + `
+
+The load generator is a closed loop of Go workers over one shared ` + "`http.Transport`" + ` (one kept-alive
+connection per worker). It runs on the same machine as the server and takes its share of the CPU, as
+wrk would; on a 2-core machine that share is large, so the absolute rates are lower bounds. Ratios come
+from alternating rounds (a, b, a, b, …), so that other load on the machine weighs on both sides
+alike.
+
+## Latest results
+
+` + report + `
+## What the figures mean
+
+- **issuance**: ` + "`GET /oauth2/token?service=…&scope=repository:app:pull`" + ` with HTTP Basic: a
+  password check (one HMAC-SHA-256 and a constant-time compare against the token's state in memory),
+  the scope-map decision, and an ES256-signed access token.
+- **refused**: the same with a well-formed password that matches no password of the token.
+- **many tokens**: the registry holds that many tokens, seeded through the store; the warm rows use a
+  working set of 1,000 of them spread over the whole key range, the cold row a token not used before
+  on every request (each one a database read).
+- **revocation delay**: from ` + "`openacr token credential delete`" + ` returning to the first ` + "`401`" + ` seen by a
+  client pulling in a loop with an access token minted before the delete; 0 when the refusal came
+  first.
+`
+}

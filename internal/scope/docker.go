@@ -40,6 +40,9 @@ func ParseRequest(s string) (Request, error) {
 		}
 		r.Type, r.Class = r.Type[:open], r.Type[open+1:len(r.Type)-1]
 	}
+	if r.Type == "" { // "(class):name:actions" (found by FuzzParseRequest)
+		return Request{}, fmt.Errorf("scope %q: the resource type is empty", s)
+	}
 	if r.Name == "" {
 		return Request{}, fmt.Errorf("scope %q: the resource name is empty", s)
 	}

@@ -115,8 +115,16 @@ func TestAuditLogOfPolicyTokens(t *testing.T) {
 	body := `{"operation":{"uri":"` + e.srv.URL + registryID("audited2") + `/generateCredentials?api-version=` + apiVer +
 		`","httpMethod":"POST","content":{"tokenId":"` + registryID("audited2") + `/tokens/robot"}},"changeReference":"CHG-5"}`
 	wantError(t, e.call(t, "POST", acquirePath, "api-version=2025-03-01", body), 403, "RequestDisallowedByPolicy")
+	other := `{"operation":{"uri":"` + e.srv.URL + registryID("audited2") + `?api-version=` + apiVer +
+		`","httpMethod":"PATCH","content":{}},"changeReference":"CHG-6"}`
+	decode(t, e.call(t, "POST", acquirePath, "api-version=2025-03-01", other), 200, nil)
 
-	page, _ := e.audit(t, "audited2", "&result=failure")
+	page, _ := e.audit(t, "audited2", "&result=success")
+	if v := page.Value[0]; v.Operation != "Microsoft.Authorization/acquirePolicyToken/action" || v.ChangeReference != "CHG-6" ||
+		v.Target != "PATCH "+registryID("audited2") {
+		t.Errorf("policy token for a registry update: got %+v", v)
+	}
+	page, _ = e.audit(t, "audited2", "&result=failure")
 	if len(page.Value) != 1 {
 		t.Fatalf("got %+v, want the refused acquirePolicyToken", page.Value)
 	}

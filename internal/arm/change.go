@@ -128,6 +128,10 @@ func parseOperation(method, uri string) (credentialOperation, bool) {
 // about against the credential policies, as if it ran now with the policy
 // token about to be issued.
 func (a *API) evaluateOperation(r *http.Request, method, uri string, content json.RawMessage, changeRef string) error {
+	e := note(r)
+	if u, err := url.Parse(uri); err == nil && e != nil {
+		e.Registry, e.Target, e.ChangeReference = registryInPath(u.Path), method+" "+canonicalPath(u.Path), changeRef
+	}
 	co, ok := parseOperation(method, uri)
 	if !ok {
 		return nil
@@ -152,11 +156,8 @@ func (a *API) evaluateOperation(r *http.Request, method, uri string, content jso
 		}
 		co.op.Token, co.op.Expiry = tok, expiry
 	}
-	if e := note(r); e != nil {
-		e.Registry, e.Token, e.ChangeReference = strings.ToLower(co.registry), co.op.Token, changeRef
-		if u, err := url.Parse(uri); err == nil {
-			e.Target = method + " " + canonicalPath(u.Path)
-		}
+	if e != nil {
+		e.Token = co.op.Token
 	}
 	ch := access.Change{Actor: admin, ClientAddress: clientAddress(r), Reference: changeRef, PolicyToken: true}
 	err := a.svc.EvaluatePolicy(access.WithChange(ctx, ch), co.group, co.registry, co.op)

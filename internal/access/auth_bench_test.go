@@ -1,7 +1,9 @@
 package access_test
 
 import (
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,12 @@ import (
 // two Services on it with the same hash key: one over the Cache (as the
 // server runs) and one over the plain store, and the token's password.
 func benchLogin(b *testing.B) (cached, direct *access.Service, password string) {
+	cached, direct, _, password = benchEnv(b)
+	return cached, direct, password
+}
+
+// benchEnv is benchLogin with the Cache.
+func benchEnv(b *testing.B) (cached, direct *access.Service, cache *access.Cache, password string) {
 	b.Helper()
 	ctx := b.Context()
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "openacr.db"))
@@ -22,7 +30,8 @@ func benchLogin(b *testing.B) (cached, direct *access.Service, password string) 
 	}
 	b.Cleanup(func() { st.Close() })
 	key := []byte(strings.Repeat("k", 32))
-	if cached, err = access.New(access.NewCache(st), key, nil); err != nil {
+	cache = access.NewCache(st)
+	if cached, err = access.New(cache, key, nil); err != nil {
 		b.Fatal(err)
 	}
 	if direct, err = access.New(st, key, nil); err != nil {
@@ -41,7 +50,7 @@ func benchLogin(b *testing.B) (cached, direct *access.Service, password string) 
 	if err != nil {
 		b.Fatal(err)
 	}
-	return cached, direct, g.Passwords[0].Value
+	return cached, direct, cache, g.Passwords[0].Value
 }
 
 // BenchmarkAuthenticate is the password check of every login: one keyed
@@ -94,4 +103,78 @@ func perOp(n int, f func()) time.Duration {
 		f()
 	}
 	return time.Since(t0) / time.Duration(n)
+}
+
+// BenchmarkState is the token state the data plane and the token endpoint
+// read on every request: "hit" from the Cache, "miss" loaded from the store
+// (the token and its scope map read, the map compiled), as on a token's
+// first use after a start.
+//
+//	go test -run '^$' -bench State ./internal/access/
+func BenchmarkState(b *testing.B) {
+	for _, miss := range []bool{false, true} {
+		name := map[bool]string{false: "hit", true: "miss"}[miss]
+		b.Run(name, func(b *testing.B) {
+			_, _, cache, _ := benchEnv(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				if miss {
+					cache.Forget("myregistry")
+				}
+				if _, err := cache.State(b.Context(), "myregistry", "MyToken"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCacheMemory loads the state of 20,000 tokens of one scope map
+// into a Cache and reports the heap it holds per token (B/token), what a
+// registry's active tokens cost in memory.
+func BenchmarkCacheMemory(b *testing.B) {
+	const n = 20_000
+	ctx := b.Context()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "openacr.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc, err := access.New(st, []byte(strings.Repeat("k", 32)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := svc.PutRegistry(ctx, group, "myregistry", "local", access.Premium); err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := svc.PutScopeMap(ctx, group, "myregistry", "reader", nil, []string{"repositories/app/content/read", "repositories/team/*/content/read"}); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	ts := make([]access.Token, n)
+	for i := range ts {
+		ts[i] = access.Token{Registry: "myregistry", Name: fmt.Sprintf("token-%06d", i), ScopeMap: "reader", Status: access.Enabled,
+			Generation: 1, Created: now, Modified: now, Passwords: []access.Password{
+				{Name: access.Password1, Hash: access.HashSecret([]byte("k"), fmt.Sprint(i)), Created: now, Expiry: access.NeverExpires}}}
+	}
+	if err := st.CreateTokens(ctx, "myregistry", ts); err != nil {
+		b.Fatal(err)
+	}
+	var perToken float64
+	for b.Loop() {
+		cache := access.NewCache(st)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range ts {
+			if _, err := cache.State(ctx, "myregistry", ts[i].Name); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perToken = float64(after.HeapAlloc-before.HeapAlloc) / n
+		runtime.KeepAlive(cache)
+	}
+	b.ReportMetric(perToken, "B/token")
 }

@@ -73,6 +73,7 @@ type Cache struct {
 	// stored (it may hold the state from before the change).
 	epoch      uint64
 	registries []Registry // nil until loaded
+	sets       sets       // compiled scope maps, shared by their tokens
 	hooks      []func(ctx context.Context, deleted string)
 	tokenHooks []func(ctx context.Context, registry, name string, t *Token) // cache_hooks.go
 }
@@ -127,7 +128,7 @@ func (c *Cache) load(ctx context.Context, registry, token string) (TokenState, e
 	if err != nil {
 		return TokenState{}, fmt.Errorf("load scope map %q of token %q: %w", t.ScopeMap, token, err)
 	}
-	set, err := scope.Compile(m.Actions)
+	set, err := c.sets.compile(m.Actions)
 	if err != nil {
 		return TokenState{}, fmt.Errorf("compile scope map %q of registry %q: %w", m.Name, m.Registry, err)
 	}

@@ -4,7 +4,9 @@
 // access, grants the intersection of the requested scopes and the token's
 // scope map, and mints short-lived access tokens (and refresh tokens) signed
 // by internal/signing, carrying the token's generation so that the data plane
-// can refuse them as soon as the token changes.
+// can refuse them as soon as the token changes. An access token just minted
+// is handed out again, for a few seconds, to the same credential asking for
+// the same grant (reuse.go), since its signature is most of a request's cost.
 //
 // It imports access, scope and signing; never the store or the data plane.
 package authserver

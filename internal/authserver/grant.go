@@ -108,16 +108,22 @@ func (s *Server) mint(g grant, loginServer string, scopes []scope.Request, wantR
 	at.GrantType, at.Access = signing.AccessToken, grantScopes(g.state.Scope, scopes)
 	// An access token never outlives the password it was minted from.
 	at.Expiry = earliest(now.Add(s.cfg.AccessTTL), g.password.Expiry)
-	var err error
-	if at.ID, err = s.jti(); err != nil {
-		return response{}, err
+	key := keyOf(g, loginServer, at.Access)
+	r, ok := s.reuse.get(key, now) // reuse.go: why this is safe
+	if !ok {
+		var err error
+		if at.ID, err = s.jti(); err != nil {
+			return response{}, err
+		}
+		r = reused{issued: now, expiry: at.Expiry}
+		if r.raw, err = s.keys.Sign(at); err != nil {
+			return response{}, err
+		}
+		s.reuse.put(key, r, now)
 	}
-	resp := response{IssuedAt: now.Format(time.RFC3339), ExpiresIn: int(at.Expiry.Sub(now) / time.Second)}
-	if resp.Token, err = s.keys.Sign(at); err != nil {
-		return response{}, err
-	}
-	resp.AccessToken = resp.Token
+	resp := response{Token: r.raw, AccessToken: r.raw, IssuedAt: r.issued.Format(time.RFC3339), ExpiresIn: expiresIn(r.expiry, now)}
 	if wantRefresh {
+		var err error
 		rt := base
 		rt.GrantType, rt.Password, rt.PasswordCreated = signing.RefreshToken, g.password.Name, g.password.Created.UnixMicro()
 		rt.Expiry = earliest(now.Add(s.cfg.RefreshTTL), g.password.Expiry)

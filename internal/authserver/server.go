@@ -47,6 +47,9 @@ type Config struct {
 	AccessTTL, RefreshTTL time.Duration
 	// Guard throttles failed logins and hears every decision; nil: none.
 	Guard *guard.Guard
+	// NoReuse mints every access token afresh instead of handing one out
+	// again for a few seconds to the same credential and grant (reuse.go).
+	NoReuse bool
 }
 
 // Server serves /oauth2/token. It is safe for concurrent use.
@@ -56,6 +59,7 @@ type Server struct {
 	keys   Keys
 	cfg    Config
 	log    *slog.Logger
+	reuse  *reuse
 
 	// Now and Rand are the clock and the randomness (for jti).
 	Now  func() time.Time
@@ -70,7 +74,12 @@ func New(auth Authenticator, states States, keys Keys, cfg Config, log *slog.Log
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = 3 * time.Hour
 	}
-	return &Server{auth: auth, states: states, keys: keys, cfg: cfg, log: log, Now: time.Now, Rand: rand.Reader}
+	window := min(maxReuse, cfg.AccessTTL/10)
+	if cfg.NoReuse {
+		window = 0
+	}
+	return &Server{auth: auth, states: states, keys: keys, cfg: cfg, log: log, reuse: newReuse(window),
+		Now: time.Now, Rand: rand.Reader}
 }
 
 // maxForm caps a token request's body.

@@ -57,9 +57,13 @@ func (c *controller) Authorized(r *http.Request, records ...auth.Access) (*auth.
 	t, _ := ctx.Value(targetKey{}).(target)
 	id, _ := ctx.Value(identityKey{}).(*identity)
 	tags := isRoute(r, v2.RouteNameTags)
-	ch := challenge{realm: t.realm, service: t.loginServer, scope: scopeOf(records, tags)}
+	// The challenge's scope is rendered only for a refusal: this runs on
+	// every request.
+	ch := func() challenge {
+		return challenge{realm: t.realm, service: t.loginServer, scope: scopeOf(records, tags)}
+	}
 	if id == nil {
-		return nil, ch
+		return nil, ch()
 	}
 	grant := &auth.Grant{User: auth.UserInfo{Name: id.token}}
 	for _, rec := range records {
@@ -68,8 +72,9 @@ func (c *controller) Authorized(r *http.Request, records ...auth.Access) (*auth.
 			c.log.WarnContext(ctx, "data-plane request refused", "registry", t.registry, "token", id.token, "jti", id.jti,
 				"reason", fmt.Sprintf("%s needs %s on %s %q; the credential allows %q", r.Method, need, rec.Type, rec.Name, id.allowed(rec.Name).String()),
 				"method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
-			ch.err = "insufficient_scope"
-			return nil, ch
+			refusal := ch()
+			refusal.err = "insufficient_scope"
+			return nil, refusal
 		}
 		grant.Resources = append(grant.Resources, rec.Resource)
 	}

@@ -6,7 +6,7 @@
 // revocation, start-up, and all of it again in a registry of a million
 // tokens. It prints one table row per measurement, each with the command
 // that reproduces it, and a table of the targets of issue #6; the full run
-// also writes docs/performance.md.
+// also writes docs/performance.md and the summary in README.md.
 //
 //	go run ./bench              # the full suite, under 10 minutes
 //	go run ./bench -quick       # the CI subset, under a minute
@@ -31,6 +31,10 @@ import (
 	"syscall"
 	"time"
 )
+
+// defaultOut is where a full run writes its results; it also updates the
+// summary in README.md.
+const defaultOut = "docs/performance.md"
 
 // options are the command-line settings of one run.
 type options struct {
@@ -57,7 +61,7 @@ func mainErr(args []string, stdout io.Writer) error {
 	run := fs.String("run", "", "run only the scenarios whose name matches this regular expression (see -list)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	tokens := fs.Int("tokens", 0, "tokens in the many-token registry (default 1,000,000, 20,000 with -quick)")
-	out := fs.String("out", "", `write the results as Markdown to this file (default docs/performance.md for a full run; "-" for none)`)
+	out := fs.String("out", "", `write the results as Markdown to this file (default docs/performance.md, and the summary in README.md, for a full run; "-" for none)`)
 	keep := fs.Bool("keep", false, "keep the temporary directory (data directories, server logs)")
 	serveFlags := fs.String("serve-flags", "", "extra flags for every openacr serve, space-separated")
 	if err := fs.Parse(args); err != nil {
@@ -88,7 +92,7 @@ func mainErr(args []string, stdout io.Writer) error {
 	}
 	o.run = re
 	if o.out == "" && !o.quick && *run == "" {
-		o.out = "docs/performance.md"
+		o.out = defaultOut
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -141,6 +145,14 @@ func runSuite(ctx context.Context, o options, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stdout, "wrote", path)
+		if o.out == defaultOut {
+			readme := filepath.Join(root, "README.md")
+			if ok, err := s.updateReadme(readme); err != nil {
+				return err
+			} else if ok {
+				fmt.Fprintln(stdout, "updated the performance summary in", readme)
+			}
+		}
 	}
 	return nil
 }

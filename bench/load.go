@@ -191,6 +191,8 @@ func alternate(ctx context.Context, rounds int, fa, fb func(context.Context) (re
 
 func ms(d time.Duration) string {
 	switch {
+	case d == 0:
+		return "0 ms"
 	case d >= 100*time.Millisecond:
 		return fmt.Sprintf("%.0f ms", d.Seconds()*1000)
 	case d >= 10*time.Millisecond:

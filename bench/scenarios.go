@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"time"
@@ -128,6 +127,7 @@ func issueMint(c int) func(context.Context, *suite) error {
 			return err
 		}
 		s.results[fmt.Sprintf("issue-mint-c%d", c)] = r.rate()
+		s.results[fmt.Sprintf("issue-mint-c%d-p99", c)] = r.pct(99).Seconds()
 		s.add(fmt.Sprintf("issuance, %d clients, every request a new grant (signed)", c), "%s", r)
 		return nil
 	}
@@ -311,79 +311,4 @@ storage:
   cache: {blobdescriptor: inmemory}
 http: {addr: %s}
 `, root, addr), 0o600)
-}
-
-// revocation deletes a password with the CLI while a client pulls with an
-// access token minted from it, and measures from the command's return to
-// the first refusal (0 when the refusal came before the return).
-func revocation(ctx context.Context, s *suite) error {
-	n := 10
-	if s.opts.quick {
-		n = 3
-	}
-	const name = "bench-revoke"
-	if err := s.api.putToken(ctx, name); err != nil {
-		return err
-	}
-	var ds []time.Duration
-	for range n {
-		d, err := s.revokeOnce(ctx, name)
-		if err != nil {
-			return err
-		}
-		ds = append(ds, d)
-	}
-	slices.Sort(ds)
-	s.results["revocation-max"] = ds[len(ds)-1].Seconds()
-	s.add("revocation delay (CLI credential delete returns → first 401)", "median %s, max %s (%d deletes; 0 is a refusal before the command returned)",
-		ms(ds[len(ds)/2]), ms(ds[len(ds)-1]), n)
-	return nil
-}
-
-func (s *suite) revokeOnce(ctx context.Context, name string) (time.Duration, error) {
-	pw, err := s.api.generate(ctx, name)
-	if err != nil {
-		return 0, err
-	}
-	at, err := s.api.accessToken(ctx, name, pw, "pull")
-	if err != nil {
-		return 0, err
-	}
-	req, err := s.api.get(s.srv.url(), "/v2/"+repo+"/manifests/v1", at)
-	if err != nil {
-		return 0, err
-	}
-	refused := make(chan time.Time, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		c := newClient(1)
-		defer c.close()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			status, _, err := c.do(req)
-			if err == nil && status == http.StatusUnauthorized {
-				refused <- time.Now()
-				return
-			}
-		}
-	}()
-	time.Sleep(50 * time.Millisecond) // the client is pulling
-	cmd := exec.CommandContext(ctx, s.bin, "token", "credential", "delete", "-n", name, "-r", registryName,
-		"-g", groupName, "--password1", "-o", "none")
-	cmd.Env = append(cmd.Environ(), "OPENACR_SERVER="+s.srv.url(), "OPENACR_ADMIN_KEY="+s.adminKey)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("credential delete: %w: %s", err, out)
-	}
-	returned := time.Now()
-	select {
-	case t := <-refused:
-		return max(t.Sub(returned), 0), nil
-	case <-time.After(10 * time.Second):
-		return 0, fmt.Errorf("the access token was still accepted 10 s after credential delete returned")
-	}
 }

@@ -132,9 +132,10 @@ func performanceDoc(report string) string {
 
 The benchmark suite in ` + "`bench/`" + ` starts openacr itself (the binary, ` + "`openacr serve`" + `, on a
 temporary data directory on 127.0.0.1) and measures the token endpoint, the access controller on
-` + "`/v2/`" + ` against the same registry with authentication off (a second ` + "`openacr serve\n--insecure-no-auth`" + `
-on the same data directory), stock distribution on the same storage, revocation, start-up and a
-registry of a million tokens seeded through the store. Every row says how to reproduce it.
+` + "`/v2/`" + ` against the same registry with authentication off (a second
+` + "`openacr serve --insecure-no-auth`" + ` on the same data directory), stock distribution on the same
+storage, revocation, start-up and a registry of a million tokens seeded through the store. Every
+row says how to reproduce it.
 
 ` + "```sh\ngo run ./bench            # everything, under 10 minutes; rewrites this file\ngo run ./bench -quick     # the CI subset, under a minute\ngo run ./bench -list      # the scenarios\n```" + `
 

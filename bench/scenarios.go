@@ -95,10 +95,10 @@ func issue(c int, fail bool) func(context.Context, *suite) error {
 		if err != nil {
 			return err
 		}
-		what := fmt.Sprintf("issuance, %d clients (the access token reused within its window)", c)
+		what := fmt.Sprintf("issuance, %d %s (the access token reused within its window)", c, clients(c))
 		key := fmt.Sprintf("issue-c%d", c)
 		if fail {
-			what = fmt.Sprintf("issuance refused (wrong password), %d clients", c)
+			what = fmt.Sprintf("issuance refused (wrong password), %d %s", c, clients(c))
 			key = fmt.Sprintf("issue-fail-c%d", c)
 		}
 		s.results[key], s.results[key+"-p99"] = r.rate(), r.pct(99).Seconds()
@@ -128,7 +128,7 @@ func issueMint(c int) func(context.Context, *suite) error {
 		}
 		s.results[fmt.Sprintf("issue-mint-c%d", c)] = r.rate()
 		s.results[fmt.Sprintf("issue-mint-c%d-p99", c)] = r.pct(99).Seconds()
-		s.add(fmt.Sprintf("issuance, %d clients, every request a new grant (signed)", c), "%s", r)
+		s.add(fmt.Sprintf("issuance, %d %s, every request a new grant (signed)", c, clients(c)), "%s", r)
 		return nil
 	}
 }
@@ -156,6 +156,13 @@ func (s *suite) issueLoad(ctx context.Context, p *proc, a *api, c int, fail bool
 		}
 	}
 	return withCPU(p, func() (result, error) { return run(ctx, c, warmup(d), d, want, same(reqs)) })
+}
+
+func clients(c int) string {
+	if c == 1 {
+		return "client"
+	}
+	return "clients"
 }
 
 func warmup(d time.Duration) time.Duration { return min(d/4, time.Second) }

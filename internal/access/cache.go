@@ -60,10 +60,9 @@ func keyOf(registry, token string) tokenKey {
 // given the Cache as its store, so that every change made through the Service
 // passes through the Cache, which drops what the change made stale before
 // the change returns: the very next request sees it (DESIGN, "Revocation
-// within one second").
-//
-// Changes made by other nodes reach it only through Forget.
-// TODO(#3): learn them from the store (LISTEN/NOTIFY or a short poll).
+// within one second"). Changes made by other nodes through the same store
+// reach it through a Follower of the store's ChangeFeed, within its polling
+// interval.
 type Cache struct {
 	Store
 
@@ -74,7 +73,7 @@ type Cache struct {
 	epoch      uint64
 	registries []Registry // nil until loaded
 	sets       sets       // compiled scope maps, shared by their tokens
-	hooks      []func(ctx context.Context, deleted string)
+	hooks      []func(ctx context.Context, ch RegistriesChange)
 	tokenHooks []func(ctx context.Context, registry, name string, t *Token) // cache_hooks.go
 }
 
@@ -84,9 +83,9 @@ func NewCache(st Store) *Cache {
 }
 
 // OnRegistriesChanged registers fn to be called, synchronously, after a
-// registry is created, updated or deleted through the cache; deleted is the
-// name of a deleted registry, or "".
-func (c *Cache) OnRegistriesChanged(fn func(ctx context.Context, deleted string)) {
+// registry is created, updated or deleted through the cache, and when a
+// Follower learns of such a change from the store (ch.Remote).
+func (c *Cache) OnRegistriesChanged(fn func(ctx context.Context, ch RegistriesChange)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.hooks = append(c.hooks, fn)
@@ -141,7 +140,8 @@ func (c *Cache) load(ctx context.Context, registry, token string) (TokenState, e
 }
 
 // Forget drops what the cache holds about registry ("" for every registry),
-// for changes it cannot see (another node's).
+// for changes that reach the store neither through the cache nor through
+// its ChangeFeed (a bulk load of tokens, say).
 func (c *Cache) Forget(registry string) {
 	c.drop(func(k tokenKey, _ TokenState) bool { return registry == "" || k.registry == strings.ToLower(registry) }, true)
 }
@@ -196,11 +196,15 @@ func (c *Cache) Registries(ctx context.Context) ([]Registry, error) {
 // registriesChanged forgets the list and tells the hooks.
 func (c *Cache) registriesChanged(ctx context.Context, deleted string) {
 	c.drop(func(k tokenKey, _ TokenState) bool { return k.registry == deleted }, true)
+	c.tellRegistries(ctx, RegistriesChange{Deleted: deleted})
+}
+
+func (c *Cache) tellRegistries(ctx context.Context, ch RegistriesChange) {
 	c.mu.RLock()
 	hooks := slices.Clone(c.hooks)
 	c.mu.RUnlock()
 	for _, fn := range hooks {
-		fn(ctx, deleted)
+		fn(ctx, ch)
 	}
 }
 

@@ -108,7 +108,7 @@ func TestCacheSeesEveryChangeMadeThroughTheService(t *testing.T) {
 func TestCacheTellsHooksOfDeletedRegistries(t *testing.T) {
 	svc, c := newCached(t)
 	var deleted []string
-	c.OnRegistriesChanged(func(_ context.Context, name string) { deleted = append(deleted, name) })
+	c.OnRegistriesChanged(func(_ context.Context, ch access.RegistriesChange) { deleted = append(deleted, ch.Deleted) })
 	if rs, err := c.Registries(t.Context()); err != nil || len(rs) != 1 {
 		t.Fatalf("Registries = %v, %v; want cachereg", rs, err)
 	}

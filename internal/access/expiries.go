@@ -19,11 +19,12 @@ type PasswordExpiry struct {
 // Expiries keeps in memory when every password that expires (any but
 // NeverExpires) does, so that metrics can report the time left on each
 // without reading the database. It learns every change made through its
-// Cache as it happens, and reads the whole store at start and then
-// periodically (Run), which also picks up other nodes' changes. Memory is
-// about a hundred bytes per expiring password. It is safe for concurrent
-// use.
+// Cache as it happens, and those of other nodes when the Cache's Follower
+// does; it reads the whole store at start, periodically, and when the
+// Follower found changes missing (Run). Memory is about a hundred bytes per
+// expiring password. It is safe for concurrent use.
 type Expiries struct {
+	reload  chan struct{} // asks Run for a Load now
 	mu      sync.RWMutex
 	byToken map[tokenKey][]PasswordExpiry
 	// While a Load runs, touched and touchedRegs record what changed
@@ -34,11 +35,17 @@ type Expiries struct {
 
 // NewExpiries returns an empty index fed by the changes made through c.
 func NewExpiries(c *Cache) *Expiries {
-	e := &Expiries{byToken: map[tokenKey][]PasswordExpiry{}}
+	e := &Expiries{byToken: map[tokenKey][]PasswordExpiry{}, reload: make(chan struct{}, 1)}
 	c.OnTokenChanged(func(_ context.Context, registry, name string, t *Token) { e.set(keyOf(registry, name), t) })
-	c.OnRegistriesChanged(func(_ context.Context, deleted string) {
-		if deleted != "" {
-			e.dropRegistry(strings.ToLower(deleted))
+	c.OnRegistriesChanged(func(_ context.Context, ch RegistriesChange) {
+		switch {
+		case ch.All:
+			select {
+			case e.reload <- struct{}{}:
+			default: // a Load is already asked for
+			}
+		case ch.Deleted != "":
+			e.dropRegistry(strings.ToLower(ch.Deleted))
 		}
 	})
 	return e
@@ -138,7 +145,8 @@ func (e *Expiries) Load(ctx context.Context, st Store) error {
 	return nil
 }
 
-// Run loads the index now and then every interval until ctx ends.
+// Run loads the index now, then every interval and whenever the Cache's
+// Follower found changes missing, until ctx ends.
 func (e *Expiries) Run(ctx context.Context, st Store, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -150,6 +158,7 @@ func (e *Expiries) Run(ctx context.Context, st Store, interval time.Duration, lo
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-e.reload:
 		}
 	}
 }

@@ -67,6 +67,7 @@ func newServeCommand(env *Env) *cobra.Command {
 	f.StringVar(&cfg.Domain, "domain", "", "DNS domain: every registry gets the login server <name>.<domain>")
 	f.StringVar(&cfg.SubscriptionID, "subscription", cfg.SubscriptionID, "the subscription id the management API serves")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
+	f.DurationVar(&cfg.FollowInterval, "change-poll-interval", cfg.FollowInterval, "how often to read the changes other nodes made to the shared database (under 1s)")
 	addTrustFlags(f, &cfg.Trust)
 	f.Var(&cfg.AuditRetention, "audit-retention", "how long audit log entries are kept: days (90d) or a duration (36h); 0 keeps them for ever")
 	// Diagnostics: hidden, loopback only, never in the configuration file.

@@ -205,21 +205,34 @@ func (rt *Router) app(ctx context.Context, registry string) (*registryApp, error
 
 // Remove closes the app of a deleted registry and deletes its content.
 func (rt *Router) Remove(ctx context.Context, registry string) error {
-	rt.mu.Lock()
-	slot := rt.apps[registry]
-	delete(rt.apps, registry)
-	rt.mu.Unlock()
-	if slot != nil {
-		slot.once.Do(func() {}) // wait for an open in progress
-		if slot.ra != nil {
-			slot.ra.app.Shutdown()
-		}
-	}
+	rt.Close(registry)
 	if err := rt.deleteContent(ctx, registry); err != nil {
 		return err
 	}
 	rt.log.InfoContext(ctx, "registry content deleted", "registry", registry)
 	return nil
+}
+
+// Close shuts down the app of registry ("" for every registry) and leaves
+// its content alone: for a registry another node deleted (and deleted the
+// content of), whose app here may still hold the old registry in its
+// caches. A later request for the name opens a fresh app.
+func (rt *Router) Close(registry string) {
+	rt.mu.Lock()
+	var slots []*appSlot
+	for name, slot := range rt.apps {
+		if registry == "" || name == registry {
+			slots = append(slots, slot)
+			delete(rt.apps, name)
+		}
+	}
+	rt.mu.Unlock()
+	for _, slot := range slots {
+		slot.once.Do(func() {}) // wait for an open in progress
+		if slot.ra != nil {
+			slot.ra.app.Shutdown()
+		}
+	}
 }
 
 // Open opens the app of registry now rather than on its first request, so

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -47,6 +48,9 @@ type Config struct {
 	// Storage is where registries keep their content (default: the
 	// filesystem under Data).
 	Storage StorageConfig `yaml:"storage"`
+	// FollowInterval (--change-poll-interval) is how often the server reads
+	// the changes other nodes made to the shared database (follow.go).
+	FollowInterval time.Duration `yaml:"changePollInterval"`
 	// Trust holds the limits of failed authentications, the metrics and
 	// the recording of last use (trustconfig.go).
 	Trust TrustConfig `yaml:",inline"`
@@ -68,6 +72,7 @@ func Defaults() Config {
 		Location:       "local",
 		SubscriptionID: "00000000-0000-0000-0000-000000000000",
 		LogLevel:       "info",
+		FollowInterval: access.DefaultFollowInterval,
 		Trust:          DefaultTrust(),
 		AuditRetention: Duration(DefaultAuditRetention),
 	}
@@ -119,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.level(); err != nil {
 		return err
+	}
+	if c.FollowInterval < 10*time.Millisecond || c.FollowInterval >= time.Second {
+		return fmt.Errorf("--change-poll-interval %v: want at least 10ms and under 1s, so that other nodes' changes take effect within a second", c.FollowInterval)
 	}
 	if c.AuditRetention < 0 {
 		return fmt.Errorf("--audit-retention %v: want 0 (keep for ever) or more", c.AuditRetention)

@@ -59,12 +59,17 @@ func (s *Server) openDataPlane(ctx context.Context, cache *access.Cache, rootKey
 	}
 	tokens := authserver.New(s.Access, cache, keys, authserver.Config{Resolve: s.resolveToken, Guard: s.trust.guard}, s.log)
 	tokens.Now = s.now
-	cache.OnRegistriesChanged(func(ctx context.Context, deleted string) {
-		if deleted == "" {
-			return
-		}
-		if err := router.Remove(ctx, deleted); err != nil {
-			s.log.ErrorContext(ctx, "delete registry content", "registry", deleted, "err", err)
+	cache.OnRegistriesChanged(func(ctx context.Context, ch access.RegistriesChange) {
+		switch {
+		case ch.All:
+			router.Close("")
+		case ch.Deleted == "":
+		case ch.Remote: // the node that deleted it deleted the content
+			router.Close(ch.Deleted)
+		default:
+			if err := router.Remove(ctx, ch.Deleted); err != nil {
+				s.log.ErrorContext(ctx, "delete registry content", "registry", ch.Deleted, "err", err)
+			}
 		}
 	})
 	return &dataPlane{cache: cache, keys: keys, router: router, tokens: tokens}, nil

@@ -40,6 +40,11 @@ type Server struct {
 	// port is the port Serve listens on, for login servers when the
 	// configuration names none (--addr may say :0).
 	port atomic.Value // string
+
+	// follower applies other nodes' changes to cache, from the end of Open
+	// to Close (follow.go).
+	follower     *access.Follower
+	stopFollower func()
 }
 
 // Open prepares a server from cfg: it creates the data directory, opens the
@@ -78,6 +83,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: st, cache: cache, Access: svc, AdminKey: adminKey}
+	if err := s.openFollower(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	s.trust = openTrust(cfg.Trust, st, cache, svc, log)
 	s.openAudit()
 	s.trust.audit = s.audit
@@ -92,6 +101,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, gete
 		return nil, fmt.Errorf("data plane: %w", err)
 	}
 	s.handler = s.routes(derive(pwKey, "openacr policy tokens"))
+	s.startFollower()
 	return s, nil
 }
 
@@ -217,6 +227,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Close writes what is pending (the last use of passwords) and releases
 // the store.
 func (s *Server) Close() error {
+	s.stopFollower()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.trust.usage.Flush(ctx); err != nil {

@@ -32,7 +32,8 @@ type trust struct {
 }
 
 // expiryResync is how often the expiry index is read again from the
-// store, for changes made by other nodes.
+// store, for what reaches it outside the change feed (bulk loads); other
+// nodes' changes arrive through the feed.
 const expiryResync = 10 * time.Minute
 
 // openTrust wires the guard, the usage recorder and the metrics to the

@@ -19,9 +19,10 @@ const bulkRows = 500
 // benchmark's million-token registry, an import). Unlike CreateToken it
 // applies no SKU limit: the caller decides how many tokens a registry holds.
 // The registry and every scope map named must exist (ErrNotFound), and a
-// name that already exists fails the whole call with ErrExists. A running
-// server's cache does not see the new tokens until it looks them up; since
-// it holds no negative entries, that is the next lookup.
+// name that already exists fails the whole call with ErrExists. Nothing is
+// appended to the change feed: a running server's cache does not see the new
+// tokens until it looks them up, and since it holds no negative entries,
+// that is the next lookup.
 func (st *Store) CreateTokens(ctx context.Context, registry string, ts []access.Token) error {
 	err := st.write(ctx, func(tx *sql.Tx) error {
 		if err := st.registryExists(ctx, tx, registry); err != nil {

@@ -29,7 +29,7 @@ func (st *Store) CreateRegistry(ctx context.Context, r access.Registry, maps []a
 				return fmt.Errorf("scope map %q: %w", m.Name, err)
 			}
 		}
-		return nil
+		return st.appendChange(ctx, tx, access.ChangeRegistry, r.Name, "")
 	})
 	if err != nil {
 		return fmt.Errorf("create registry %q: %w", r.Name, err)
@@ -115,6 +115,9 @@ func (st *Store) UpdateRegistry(ctx context.Context, name string, fn func(*acces
 		if err != nil {
 			return err
 		}
+		if err := st.appendChange(ctx, tx, access.ChangeRegistry, name, ""); err != nil {
+			return err
+		}
 		r, err = st.getRegistry(ctx, tx, name)
 		return err
 	})
@@ -145,7 +148,10 @@ func (st *Store) DeleteRegistry(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		return mustAffect(res)
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return st.appendChange(ctx, tx, access.ChangeRegistryDeleted, name, "")
 	})
 	if err != nil {
 		return fmt.Errorf("delete registry %q: %w", name, err)

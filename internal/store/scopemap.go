@@ -161,6 +161,9 @@ func (st *Store) UpdateScopeMap(ctx context.Context, registry, name string, fn f
 		if err != nil {
 			return err
 		}
+		if err := st.appendChange(ctx, tx, access.ChangeScopeMap, registry, name); err != nil {
+			return err
+		}
 		m, err = st.getScopeMap(ctx, tx, registry, name)
 		return err
 	})
@@ -193,7 +196,10 @@ func (st *Store) DeleteScopeMap(ctx context.Context, registry, name string) erro
 		if err != nil {
 			return err
 		}
-		return mustAffect(res)
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return st.appendChange(ctx, tx, access.ChangeScopeMap, registry, name)
 	})
 	if err != nil {
 		return fmt.Errorf("delete scope map %q of registry %q: %w", name, registry, err)

@@ -62,7 +62,10 @@ func (st *Store) CreateToken(ctx context.Context, t access.Token, limit int) err
 		if st.dialect.isUnique(err) {
 			return access.ErrExists
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return st.appendChange(ctx, tx, access.ChangeToken, t.Registry, t.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("create token %q in registry %q: %w", t.Name, t.Registry, err)
@@ -145,6 +148,9 @@ func (st *Store) UpdateToken(ctx context.Context, registry, name string, fn func
 		if err != nil {
 			return err
 		}
+		if err := st.appendChange(ctx, tx, access.ChangeToken, registry, name); err != nil {
+			return err
+		}
 		t, err = st.getTokenTx(ctx, tx, registry, name)
 		return err
 	})
@@ -165,7 +171,10 @@ func (st *Store) DeleteToken(ctx context.Context, registry, name string) error {
 		if err != nil {
 			return err
 		}
-		return mustAffect(res)
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return st.appendChange(ctx, tx, access.ChangeToken, registry, name)
 	})
 	if err != nil {
 		return fmt.Errorf("delete token %q of registry %q: %w", name, registry, err)

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) access.Store) {
 		{"credential policy", policyTests},
 		{"audit log", auditTests},
 		{"usage", usageTests},
+		{"change feed", changeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

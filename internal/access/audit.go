@@ -34,6 +34,10 @@ type AuditEntry struct {
 	// Reason is why, precisely: the real cause of a refusal.
 	Reason        string
 	ClientAddress string
+	// Count is how many identical decisions the entry stands for: more
+	// than 1 when AuditLog.Tally merged repeats of it, all within its
+	// TallyWindow from Time on. 0 is read as 1.
+	Count int
 }
 
 // Results of an audit entry.
@@ -90,8 +94,10 @@ type AuditQuery struct {
 
 // AuditStore keeps the audit log durably.
 type AuditStore interface {
-	// AppendAudit adds entries in one transaction, in order.
-	AppendAudit(ctx context.Context, entries []AuditEntry) error
+	// AppendAudit adds entries in one transaction, in order, and sets their
+	// IDs. In the same transaction it adds repeats[id] to the Count of the
+	// entry with that ID, written before (one pruned since is skipped).
+	AppendAudit(ctx context.Context, entries []AuditEntry, repeats map[int64]int) error
 	// ListAudit returns the entries q selects, newest (highest ID) first.
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 	// PruneAudit deletes the entries older than before and says how many.

@@ -15,17 +15,32 @@ const (
 	DefaultAuditBuffer = 8192
 	// maxAuditBatch is the most entries written in one transaction.
 	maxAuditBatch = 512
+	// DefaultAuditLinger is how long a batch waits for more entries after
+	// its first (AuditLog.Linger).
+	DefaultAuditLinger = 10 * time.Millisecond
+	// DefaultAuditTallyWindow is how long repeats of a tallied entry add to
+	// its count (AuditLog.TallyWindow).
+	DefaultAuditTallyWindow = time.Second
 	// DefaultAuditPruneEvery is how often entries past the retention are
 	// deleted.
 	DefaultAuditPruneEvery = time.Hour
 )
 
 // AuditLog is the Auditor of a server: Record queues an entry and returns
-// at once, and Run writes what is queued in batches, one transaction for
-// whatever accumulated while the previous one was written, so that a
-// data-plane request never waits for the database. Flush waits until what
-// was recorded before it is durable: the management API calls it before it
-// answers, so a change that was acknowledged is in the log.
+// at once, and Run writes what is queued in batches, so that a data-plane
+// request never waits for the database. A batch is one transaction: its
+// first entry, whatever else is recorded within the Linger after it, and
+// whatever is queued by then. Flush waits until what was recorded before it
+// is durable, and has the batch written at once: the management API calls
+// it before it answers, so a change that was acknowledged is in the log
+// without waiting for the linger.
+//
+// Tally is Record for decisions a busy client repeats many times a second
+// (a successful login): an entry identical to one tallied less than the
+// TallyWindow before adds to that entry's Count instead of making a row,
+// so the log grows with the credentials in use, not with the requests. The
+// first of them is written like any entry; the repeats are added once its
+// window closes, or at a Flush.
 //
 // It is safe for concurrent use. Run must be running for entries to be
 // written; when it returns it has written everything queued.
@@ -38,15 +53,28 @@ type AuditLog struct {
 	running   atomic.Bool
 	dropped   atomic.Int64
 
-	// Now is the clock that stamps entries and ages them for pruning.
+	// Now is the clock that stamps entries, ages them for pruning and
+	// closes tally windows.
 	Now func() time.Time
 	// PruneEvery is how often expired entries are deleted.
 	PruneEvery time.Duration
+	// Linger is how long a batch gathers entries after its first before it
+	// is written, unless a Flush or a full batch cuts it short: fewer,
+	// larger transactions. An entry nobody flushes is durable within about
+	// that long. 0 writes whatever is queued at once.
+	Linger time.Duration
+	// TallyWindow is how long after a tallied entry identical ones add to
+	// its Count; the count is written when the window closes (within about
+	// two windows) or at a Flush. 0: only within one batch.
+	TallyWindow time.Duration
+
+	open tallies // tallied entries still counting; Run's alone
 }
 
 // auditItem is a queued entry, or (flushed not nil) a flush marker.
 type auditItem struct {
 	entry   AuditEntry
+	tally   bool // may merge with identical tallied entries
 	flushed chan error
 }
 
@@ -60,7 +88,8 @@ func NewAuditLog(st AuditStore, retention time.Duration, buffer int, log *slog.L
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &AuditLog{st: st, log: log, retention: retention, items: make(chan auditItem, buffer),
-		done: make(chan struct{}), Now: time.Now, PruneEvery: DefaultAuditPruneEvery}
+		done: make(chan struct{}), Now: time.Now, PruneEvery: DefaultAuditPruneEvery, Linger: DefaultAuditLinger,
+		TallyWindow: DefaultAuditTallyWindow}
 }
 
 var _ Auditor = (*AuditLog)(nil)
@@ -68,11 +97,21 @@ var _ Auditor = (*AuditLog)(nil)
 // Record queues e, stamped with the time if it has none. When the queue is
 // full it waits for room rather than lose the entry, until ctx ends or the
 // log stops; an entry that finds no room then is counted and logged.
-func (l *AuditLog) Record(ctx context.Context, e AuditEntry) {
+func (l *AuditLog) Record(ctx context.Context, e AuditEntry) { l.queue(ctx, e, false) }
+
+// Tally queues e as Record does, but lets it merge with identical entries
+// (all fields but Time and Count): within the TallyWindow after one is
+// tallied, the next ones add their Count to it rather than make entries of
+// their own. It is for successes a client repeats; a refusal should be
+// recorded one by one.
+func (l *AuditLog) Tally(ctx context.Context, e AuditEntry) { l.queue(ctx, e, true) }
+
+func (l *AuditLog) queue(ctx context.Context, e AuditEntry, tally bool) {
 	if e.Time.IsZero() {
 		e.Time = l.Now()
 	}
-	it := auditItem{entry: e.bounded()}
+	e.Count = max(e.Count, 1)
+	it := auditItem{entry: e.bounded(), tally: tally}
 	select {
 	case l.items <- it:
 		return
@@ -150,21 +189,32 @@ func (l *AuditLog) Run(ctx context.Context) error {
 	}
 	prune := time.NewTicker(every)
 	defer prune.Stop()
+	var windows <-chan time.Time // closes tally windows while nothing is recorded
+	if l.TallyWindow > 0 {
+		t := time.NewTicker(l.TallyWindow)
+		defer t.Stop()
+		windows = t.C
+	}
 	l.prune(ctx)
 	// Writes outlive ctx: an entry accepted before shutdown is written.
 	wctx := context.WithoutCancel(ctx)
 	for {
 		select {
 		case it := <-l.items:
-			l.write(wctx, it)
+			l.write(wctx, l.gather(ctx, it), false)
+		case <-windows:
+			if l.open.due(l.Now()) {
+				l.write(wctx, &auditBatch{}, false)
+			}
 		case <-prune.C:
 			l.prune(ctx)
 		case <-ctx.Done():
 			for {
 				select {
 				case it := <-l.items:
-					l.write(wctx, it)
+					l.write(wctx, l.gather(ctx, it), false)
 				default:
+					l.write(wctx, &auditBatch{}, true)
 					return nil
 				}
 			}
@@ -172,41 +222,62 @@ func (l *AuditLog) Run(ctx context.Context) error {
 	}
 }
 
-// write writes first and whatever else is queued, up to a batch, in one
-// transaction, then releases the flushes among them.
-func (l *AuditLog) write(ctx context.Context, first auditItem) {
-	batch := make([]AuditEntry, 0, 16)
-	var flushes []chan error
-	add := func(it auditItem) {
-		if it.flushed != nil {
-			flushes = append(flushes, it.flushed)
-		} else {
-			batch = append(batch, it.entry)
+// gather makes the batch that starts with first: what else is recorded
+// within the linger, unless a flush asks for the batch, it fills up or ctx
+// ends, and then what is already queued, up to a full batch.
+func (l *AuditLog) gather(ctx context.Context, first auditItem) *auditBatch {
+	b := &auditBatch{open: &l.open, entries: make([]AuditEntry, 0, 16)}
+	b.add(first)
+	if l.Linger > 0 && len(b.flushes) == 0 {
+		linger := time.NewTimer(l.Linger)
+	wait:
+		for len(b.flushes) == 0 && !b.full() {
+			select {
+			case it := <-l.items:
+				b.add(it)
+			case <-linger.C:
+				break wait
+			case <-ctx.Done():
+				break wait
+			}
 		}
+		linger.Stop()
 	}
-	add(first)
-drain:
-	for len(batch) < maxAuditBatch {
-		select {
-		case it := <-l.items:
-			add(it)
-		default:
-			break drain
-		}
+	// Only what is queued now: under a steady stream of tallied entries,
+	// which never fill a batch, the drain must end.
+	for n := len(l.items); n > 0 && !b.full(); n-- {
+		b.add(<-l.items)
 	}
+	return b
+}
+
+// write writes a batch in one transaction with the repeats of tallied
+// entries whose window closed (all of them for a flush, or when all is
+// set), then releases the batch's flushes.
+func (l *AuditLog) write(ctx context.Context, b *auditBatch, all bool) {
+	repeats := l.open.close(l.Now(), all || len(b.flushes) > 0)
 	var err error
-	if len(batch) > 0 {
-		if err = l.st.AppendAudit(ctx, batch); err != nil {
+	if len(b.entries) > 0 || len(repeats) > 0 {
+		if err = l.st.AppendAudit(ctx, b.entries, repeats); err != nil {
 			time.Sleep(100 * time.Millisecond) // one retry: a busy database clears
-			err = l.st.AppendAudit(ctx, batch)
+			err = l.st.AppendAudit(ctx, b.entries, repeats)
 		}
 		if err != nil {
-			l.dropped.Add(int64(len(batch)))
-			l.log.ErrorContext(ctx, "audit entries lost", "count", len(batch), "err", err)
+			n := 0
+			for _, e := range b.entries {
+				n += e.Count
+			}
+			for _, more := range repeats {
+				n += more
+			}
+			l.dropped.Add(int64(n))
+			l.log.ErrorContext(ctx, "audit entries lost", "count", n, "err", err)
 			err = fmt.Errorf("write audit log: %w", err)
+		} else {
+			l.open.opened(b, l.TallyWindow)
 		}
 	}
-	for _, f := range flushes {
+	for _, f := range b.flushes {
 		f <- err
 	}
 }

@@ -58,7 +58,7 @@ func TestAuditLog(t *testing.T) {
 			t.Fatalf("got %v, %v; want one entry", got, err)
 		}
 		want := entry("auditreg1", "robot-1", access.AuditSuccess)
-		want.ID, want.Time = got[0].ID, start.Truncate(time.Microsecond)
+		want.ID, want.Time, want.Count = got[0].ID, start.Truncate(time.Microsecond), 1
 		if got[0] != want {
 			t.Errorf("got %+v, want %+v", got[0], want)
 		}
@@ -94,6 +94,139 @@ func TestAuditLog(t *testing.T) {
 	if l.Lost() != 0 {
 		t.Errorf("%d entries lost", l.Lost())
 	}
+}
+
+func TestAuditLogTally(t *testing.T) {
+	e := newEnv(t)
+	l := access.NewAuditLog(e.st, 0, 0, nil)
+	l.Now = e.clock.Now
+	l.Linger = time.Hour // a batch ends only when it is flushed
+	runAuditLog(t, l)
+	ctx := t.Context()
+
+	login := entry("tallyreg1", "robot", access.AuditSuccess)
+	elsewhere := login
+	elsewhere.ClientAddress = "192.0.2.8"
+	refused := entry("tallyreg1", "robot", access.AuditFailure)
+	for i := range 100 {
+		e.clock.Set(start.Add(time.Duration(i) * time.Millisecond))
+		l.Tally(ctx, login)
+		if i == 50 {
+			l.Record(ctx, refused)
+			l.Tally(ctx, elsewhere)
+		}
+	}
+	l.Record(ctx, refused)
+	got, err := l.List(ctx, access.AuditQuery{Registry: "tallyreg1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		result, address string
+		count           int
+		at              time.Duration
+	}
+	var rows []row
+	for _, g := range got {
+		rows = append(rows, row{g.Result, g.ClientAddress, g.Count, g.Time.Sub(start.Truncate(time.Microsecond))})
+	}
+	want := []row{ // newest first
+		{access.AuditFailure, "192.0.2.7", 1, 99 * time.Millisecond}, // a refusal is never merged
+		{access.AuditSuccess, "192.0.2.8", 1, 50 * time.Millisecond}, // another address is another entry
+		{access.AuditFailure, "192.0.2.7", 1, 50 * time.Millisecond},
+		{access.AuditSuccess, "192.0.2.7", 100, 0}, // where and when the first was recorded
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", rows, want)
+	}
+
+	t.Run("repeats within the window add to the entry already written", func(t *testing.T) {
+		e.clock.Set(start.Add(500 * time.Millisecond))
+		l.Tally(ctx, login)
+		l.Tally(ctx, login)
+		got, _ := l.List(ctx, access.AuditQuery{Registry: "tallyreg1"})
+		if len(got) != 4 || got[3].Count != 102 {
+			t.Errorf("got %+v, want the first entry with count 102 and no other", got)
+		}
+	})
+	t.Run("a repeat after the window is an entry of its own", func(t *testing.T) {
+		e.clock.Set(start.Add(time.Second))
+		l.Tally(ctx, login)
+		got, _ := l.List(ctx, access.AuditQuery{Registry: "tallyreg1"})
+		if len(got) != 5 || got[0].Count != 1 || got[0].Result != access.AuditSuccess || got[4].Count != 102 {
+			t.Errorf("got %+v, want a new entry of count 1", got)
+		}
+	})
+	t.Run("recorded entries are never merged", func(t *testing.T) {
+		l.Record(ctx, entry("tallyreg2", "robot", access.AuditSuccess))
+		l.Record(ctx, entry("tallyreg2", "robot", access.AuditSuccess))
+		got, _ := l.List(ctx, access.AuditQuery{Registry: "tallyreg2"})
+		if len(got) != 2 || got[0].Count != 1 || got[1].Count != 1 {
+			t.Errorf("got %+v, want two entries of count 1", got)
+		}
+	})
+}
+
+func TestAuditLogWritesWithoutAFlush(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	stored := func(registry string) int {
+		t.Helper()
+		got, err := e.st.ListAudit(ctx, access.AuditQuery{Registry: registry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	logWith := func(t *testing.T, linger, window time.Duration) *access.AuditLog {
+		l := access.NewAuditLog(e.st, 0, 0, nil)
+		l.Linger, l.TallyWindow = linger, window
+		runAuditLog(t, l)
+		return l
+	}
+
+	t.Run("an entry nobody flushes is written once the linger is over", func(t *testing.T) {
+		l := logWith(t, 50*time.Millisecond, time.Second)
+		began := time.Now()
+		l.Record(ctx, entry("lingerreg1", "robot", access.AuditSuccess))
+		for stored("lingerreg1") == 0 {
+			if time.Since(began) > 10*time.Second {
+				t.Fatal("the entry is never written")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if waited := time.Since(began); waited < l.Linger {
+			t.Errorf("written after %v, before the linger of %v was over", waited, l.Linger)
+		}
+	})
+	t.Run("repeats are added once the window closes, without a flush", func(t *testing.T) {
+		l := logWith(t, 0, 200*time.Millisecond)
+		for range 3 {
+			l.Tally(ctx, entry("lingerreg3", "robot", access.AuditSuccess))
+		}
+		for began := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+			got, err := e.st.ListAudit(ctx, access.AuditQuery{Registry: "lingerreg3"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 1 && got[0].Count == 3 {
+				break
+			}
+			if time.Since(began) > 10*time.Second {
+				t.Fatalf("got %+v, want one entry of count 3", got)
+			}
+		}
+	})
+	t.Run("a flush does not wait for the linger", func(t *testing.T) {
+		l := logWith(t, time.Hour, time.Second)
+		l.Record(ctx, entry("lingerreg2", "robot", access.AuditSuccess))
+		if err := l.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := stored("lingerreg2"); n != 1 {
+			t.Errorf("after Flush: %d entries stored, want 1", n)
+		}
+	})
 }
 
 func TestAuditLogRetention(t *testing.T) {
@@ -171,7 +304,7 @@ func TestAuditLogStops(t *testing.T) {
 // failingStore is an AuditStore whose writes fail.
 type failingStore struct{ access.AuditStore }
 
-func (failingStore) AppendAudit(context.Context, []access.AuditEntry) error {
+func (failingStore) AppendAudit(context.Context, []access.AuditEntry, map[int64]int) error {
 	return errors.New("disk full")
 }
 

@@ -161,12 +161,17 @@ type auditEntry struct {
 	Result          string  `json:"result"`
 	Reason          string  `json:"reason"`
 	ClientAddress   string  `json:"clientAddress"`
+	// Count is how many identical decisions the entry stands for, from
+	// Time on (repeated successful logins within a second are merged); 1
+	// for most.
+	Count int `json:"count"`
 }
 
 func toAuditEntry(e access.AuditEntry) auditEntry {
 	return auditEntry{Time: armTime(e.Time), Registry: e.Registry, Actor: e.Actor, Operation: e.Operation,
 		Target: e.Target, Token: e.Token, Password: e.Password, Repository: e.Repository, Action: e.Action,
-		ChangeReference: e.ChangeReference, Result: e.Result, Reason: e.Reason, ClientAddress: e.ClientAddress}
+		ChangeReference: e.ChangeReference, Result: e.Result, Reason: e.Reason, ClientAddress: e.ClientAddress,
+		Count: max(e.Count, 1)}
 }
 
 // auditQuery reads the filters and the page of an audit log request:

@@ -16,8 +16,10 @@ const auditGroupLong = `Read the audit log of a registry.
 
 The server records every management change (who, what, target, change reference, result)
 and every authentication decision of the registry (token, password, repository, action,
-client address, result and its precise reason). No entry holds a secret. Entries are kept
-for the retention the server is configured with ("openacr serve --audit-retention").`
+client address, result and its precise reason). No entry holds a secret. Repeated successful
+logins of one credential from one address within a second share one entry whose "count" says
+how many it stands for. Entries are kept for the retention the server is configured with
+("openacr serve --audit-retention").`
 
 func (a *app) newAuditCommand() *cobra.Command {
 	cmd := groupCommand("audit", "Read the audit log of an Azure Container Registry-style registry.", auditGroupLong)
@@ -137,6 +139,7 @@ func auditTable(v any) *table {
 		t.add("OPERATION", str(m, "operation"))
 		t.add("TARGET", target)
 		t.add("RESULT", str(m, "result"))
+		t.add("COUNT", str(m, "count"))
 		t.add("CHANGE REFERENCE", str(m, "changeReference"))
 		t.add("CLIENT ADDRESS", str(m, "clientAddress"))
 		t.add("REASON", str(m, "reason"))

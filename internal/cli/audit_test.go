@@ -82,7 +82,7 @@ func TestAuditList(t *testing.T) {
 		}
 		for _, e := range got {
 			m := obj(t, e)
-			for _, k := range []string{"time", "actor", "operation", "target", "changeReference", "result", "reason", "clientAddress"} {
+			for _, k := range []string{"time", "actor", "operation", "target", "changeReference", "result", "reason", "clientAddress", "count"} {
 				if _, ok := m[k]; !ok {
 					t.Errorf("entry without %q: %v", k, m)
 				}

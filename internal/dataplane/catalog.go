@@ -36,8 +36,7 @@ func (rt *Router) catalog(w http.ResponseWriter, r *http.Request, t target, id *
 		errcode.ServeJSON(w, errcode.ErrorCodeUnauthorized)
 		return
 	case id.repos != nil && !id.catalog:
-		rt.log.WarnContext(r.Context(), "data-plane request refused", "registry", t.registry, "token", id.token, "jti", id.jti,
-			"reason", "the access token does not grant registry:catalog:*", "method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
+		rt.auth.deny(r, t, id, ch.scope, "the access token does not grant registry:catalog:*")
 		ch.err = "insufficient_scope"
 		ch.SetHeaders(r, w)
 		errcode.ServeJSON(w, errcode.ErrorCodeUnauthorized)

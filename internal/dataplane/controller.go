@@ -3,7 +3,6 @@ package dataplane
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,7 +45,7 @@ type identityKey struct{}
 // of an app, with the access that request needs. The router has already
 // identified the caller and put the identity in the request's context.
 type controller struct {
-	log *slog.Logger
+	auth *Authorizer // reports refusals
 }
 
 // Authorized grants the request if the caller's credential allows every
@@ -69,11 +68,10 @@ func (c *controller) Authorized(r *http.Request, records ...auth.Access) (*auth.
 	for _, rec := range records {
 		need := needed(rec, tags)
 		if need == 0 || id.allowed(rec.Name)&need != need {
-			c.log.WarnContext(ctx, "data-plane request refused", "registry", t.registry, "token", id.token, "jti", id.jti,
-				"reason", fmt.Sprintf("%s needs %s on %s %q; the credential allows %q", r.Method, need, rec.Type, rec.Name, id.allowed(rec.Name).String()),
-				"method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
 			refusal := ch()
 			refusal.err = "insufficient_scope"
+			c.auth.deny(r, t, id, refusal.scope,
+				fmt.Sprintf("needs %s on %s %q; the credential allows %q", need, rec.Type, rec.Name, id.allowed(rec.Name).String()))
 			return nil, refusal
 		}
 		grant.Resources = append(grant.Resources, rec.Resource)

@@ -53,6 +53,29 @@ func (a *Authorizer) decide(ctx context.Context, r *http.Request, t target, id *
 	a.Guard.Decide(ctx, d)
 }
 
+// deny reports a request refused for want of scope: its credential (id)
+// checked out but does not allow what the request needs (scope, in the
+// Docker grammar; reason says precisely what is missing). It logs the
+// refusal and hands it to the guard, so that the metrics and the audit log
+// see it too, with the method and path, the password slot of a Basic login
+// or the jti of an access token. It spends no failure budget: the credential
+// is good. The caller answers with insufficient_scope.
+func (a *Authorizer) deny(r *http.Request, t target, id *identity, scope, reason string) {
+	ctx := r.Context()
+	a.log.WarnContext(ctx, "data-plane request refused", "registry", t.registry, "token", id.token, "jti", id.jti,
+		"reason", reason, "method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
+	if a.Guard == nil {
+		return
+	}
+	reason = r.Method + " " + r.URL.Path + ": " + reason
+	if id.jti != "" {
+		reason += " (access token " + id.jti + ")"
+	}
+	a.Guard.Decide(ctx, guard.Decision{API: guard.APIRegistry, Registry: t.registry, Token: id.token, Password: id.password,
+		Address: a.Guard.ClientAddress(r), Scope: scope, Result: guard.Failure, Class: guard.ClassInsufficientScope,
+		Reason: reason})
+}
+
 // refuseThrottled answers a throttled request: 429 with Retry-After.
 func refuseThrottled(w http.ResponseWriter, ref *refusal) {
 	w.Header().Set("Retry-After", guard.RetryAfter(ref.retryAfter))

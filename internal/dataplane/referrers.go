@@ -91,9 +91,8 @@ func (rt *Router) mayReadMetadata(w http.ResponseWriter, r *http.Request, t targ
 		errcode.ServeJSON(w, errcode.ErrorCodeUnauthorized)
 		return false
 	case id.allowed(repo)&scope.MetadataRead == 0:
-		rt.log.WarnContext(r.Context(), "data-plane request refused", "registry", t.registry, "token", id.token, "jti", id.jti,
-			"reason", fmt.Sprintf("listing referrers needs metadata/read on %q; the credential allows %q", repo, id.allowed(repo).String()),
-			"method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
+		rt.auth.deny(r, t, id, ch.scope,
+			fmt.Sprintf("listing referrers needs metadata/read on %q; the credential allows %q", repo, id.allowed(repo).String()))
 		ch.err = "insufficient_scope"
 		ch.SetHeaders(r, w)
 		errcode.ServeJSON(w, errcode.ErrorCodeUnauthorized)

@@ -61,7 +61,7 @@ func New(cfg Config, a *Authorizer, log *slog.Logger) (*Router, error) {
 		return nil, fmt.Errorf("data plane: no registry resolver")
 	}
 	routeLogrus(log)
-	return &Router{cfg: cfg, auth: a, ctl: &controller{log: log}, log: log, routes: newRoutes(), apps: map[string]*appSlot{}}, nil
+	return &Router{cfg: cfg, auth: a, ctl: &controller{auth: a}, log: log, routes: newRoutes(), apps: map[string]*appSlot{}}, nil
 }
 
 // ServeHTTP serves one /v2/ request.

@@ -10,7 +10,9 @@ import (
 )
 
 // Decision is the outcome of one authentication: a login at the token
-// endpoint, or the credential of one /v2/ request.
+// endpoint, or the credential of one /v2/ request; or the refusal of a /v2/
+// request whose credential checked out but does not allow what it asks for
+// (ClassInsufficientScope), which follows that credential's own decision.
 type Decision struct {
 	API      string // APIToken or APIRegistry
 	Registry string
@@ -65,6 +67,9 @@ const (
 	ClassInvalidAccessToken = "invalid_access_token" // signature, issuer, audience, validity or kind
 	ClassExpiredAccessToken = "expired_access_token"
 	ClassWrongRegistry      = "wrong_registry" // an access token of another registry
+	// ClassInsufficientScope refuses a request, not a credential: the
+	// credential is good but does not allow the repository and action.
+	ClassInsufficientScope = "insufficient_scope"
 )
 
 // Decide reports d to the observer, stamping its time.

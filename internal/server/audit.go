@@ -75,15 +75,20 @@ func (s *Server) openAudit() {
 
 // Operations of the data plane in the audit log.
 const (
-	auditLogin    = "token/login"    // /oauth2/token
-	auditRegistry = "registry/login" // the credential of a /v2/ request
+	auditLogin    = "token/login"     // /oauth2/token
+	auditRegistry = "registry/login"  // the credential of a /v2/ request
+	auditAccess   = "registry/access" // a /v2/ request its good credential does not allow
 )
 
 // auditDecision records an authentication decision of the data plane.
 // Requests that carry an access token this server minted and that checks
 // out are not recorded one by one: the login that minted it was, with what
-// it asked for, and recording every blob read would drown the log.
-// Everything else is: logins, HTTP Basic on /v2/, and every refusal.
+// it asked for, and a row per pull and blob read would put the database on
+// the hot path and drown the log.
+// Everything else is: logins, HTTP Basic on /v2/, every refusal of a
+// credential, and every request refused for want of scope (with whichever
+// credential: the refusal names the repository and action). Successes are
+// tallied, refusals recorded one by one.
 func (tr *trust) auditDecision(ctx context.Context, d guard.Decision) {
 	if tr.audit == nil || (d.Result == guard.Success && d.Class == guard.ClassAccessToken) {
 		return
@@ -91,17 +96,23 @@ func (tr *trust) auditDecision(ctx context.Context, d guard.Decision) {
 	e := access.AuditEntry{Time: d.Time, Registry: d.Registry, Actor: d.Token, Operation: auditRegistry,
 		Target: d.Scope, Token: d.Token, Password: d.Password, Result: access.AuditSuccess, Reason: d.Reason,
 		ClientAddress: d.Address}
-	if d.API == guard.APIToken {
+	switch {
+	case d.Class == guard.ClassInsufficientScope:
+		e.Operation = auditAccess
+	case d.API == guard.APIToken:
 		e.Operation = auditLogin
 	}
+	e.Repository, e.Action = scopeParts(d.Scope)
 	if d.Result != guard.Success {
 		e.Result = access.AuditFailure
 		e.Reason = d.Class + ": " + d.Reason
-	} else {
-		e.Reason = "authenticated with a " + strings.ReplaceAll(d.Class, "_", " ")
+		tr.audit.Record(ctx, e)
+		return
 	}
-	e.Repository, e.Action = scopeParts(d.Scope)
-	tr.audit.Record(ctx, e)
+	// A client that logs in many times a second with one credential, from
+	// one address, for one scope, gets an entry a second with a count.
+	e.Reason = "authenticated with a " + strings.ReplaceAll(d.Class, "_", " ")
+	tr.audit.Tally(ctx, e)
 }
 
 // scopeParts splits requested scopes ("repository:app:pull,push

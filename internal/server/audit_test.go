@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,11 +28,18 @@ func (e *registryEnv) auditEntries(registry, query string) []map[string]string {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var page struct{ Value []map[string]string }
+	var page struct{ Value []map[string]any }
 	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != 200 {
 		e.t.Fatalf("audit log: status %d, %s", resp.StatusCode, body)
 	}
-	return page.Value
+	out := make([]map[string]string, len(page.Value))
+	for i, v := range page.Value {
+		out[i] = map[string]string{}
+		for k, x := range v {
+			out[i][k] = fmt.Sprint(x)
+		}
+	}
+	return out
 }
 
 func TestAuditLogOfDataPlaneDecisions(t *testing.T) {
@@ -39,8 +48,11 @@ func TestAuditLogOfDataPlaneDecisions(t *testing.T) {
 	pw := e.token(regA, "auditee", "repositories/app/content/read")
 
 	bearer := e.accessToken(regA, "auditee", pw, "repository:app:pull", "repository:lib:push")
-	resp := e.raw("GET", loginServer(regA), "/v2/app/tags/list", http.Header{"Authorization": {"Bearer " + bearer}})
+	resp := e.raw("GET", loginServer(regA), "/v2/app/manifests/v1", http.Header{"Authorization": {"Bearer " + bearer}})
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET a manifest with an access token: got %d, want 200", resp.StatusCode)
+	}
 	e.fetchToken(regA, "auditee", wrong(pw), "repository:app:pull")
 	withBasic(e, "auditee", pw)
 	withBasic(e, "nobody", pw)
@@ -83,6 +95,100 @@ func TestAuditLogOfDataPlaneDecisions(t *testing.T) {
 		if strings.Contains(string(db)+string(wal), secret) {
 			t.Errorf("the database holds a secret")
 		}
+	}
+}
+
+// TestAuditLogOfScopeRefusals: a good credential that asks for more than
+// its scope map allows is refused with insufficient_scope, and the refusal
+// is in the audit log with the repository, the action and the real reason,
+// whether the credential was an access token or HTTP Basic.
+func TestAuditLogOfScopeRefusals(t *testing.T) {
+	e := newRegistryEnv(t)
+	e.seed(regA, "app", "other")
+	pw := e.token(regA, "reader", "repositories/app/content/read")
+	at := e.accessToken(regA, "reader", pw, "repository:app:pull,push") // granted pull only
+
+	push := e.raw("POST", loginServer(regA), "/v2/app/blobs/uploads/", bearer(at))
+	push.Body.Close()
+	pull := e.raw("GET", loginServer(regA), "/v2/other/manifests/v1", basic("reader", pw))
+	pull.Body.Close()
+	for what, resp := range map[string]*http.Response{"push with a pull-only access token": push, "pull outside the scope map": pull} {
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope") {
+			t.Errorf("%s: got %d %q, want 401 insufficient_scope", what, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+
+	got := e.auditEntries(regA, "&token=reader&result=failure")
+	if len(got) != 2 {
+		t.Fatalf("got %d refusals, want 2: %v", len(got), got)
+	}
+	tests := []struct {
+		name  string
+		entry map[string]string
+		want  map[string]string
+		why   []string // in the reason
+	}{
+		{"pull outside the scope map, with Basic", got[0],
+			map[string]string{"operation": "registry/access", "repository": "other", "action": "pull", "password": "password1",
+				"actor": "reader", "clientAddress": "127.0.0.1", "target": "repository:other:pull"},
+			[]string{"insufficient_scope", "GET /v2/other/manifests/v1", `needs content/read on repository "other"`}},
+		{"push with a pull-only access token", got[1],
+			map[string]string{"operation": "registry/access", "repository": "app", "action": "pull,push", "password": "",
+				"actor": "reader", "clientAddress": "127.0.0.1", "target": "repository:app:pull,push"},
+			[]string{"insufficient_scope", "POST /v2/app/blobs/uploads/", `needs content/write on repository "app"`, `allows "content/read"`, "(access token "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, want := range tt.want {
+				if tt.entry[k] != want {
+					t.Errorf("%s: got %q, want %q", k, tt.entry[k], want)
+				}
+			}
+			for _, w := range tt.why {
+				if !strings.Contains(tt.entry["reason"], w) {
+					t.Errorf("reason %q does not say %q", tt.entry["reason"], w)
+				}
+			}
+			if strings.Contains(tt.entry["reason"], pw) || strings.Contains(tt.entry["reason"], at) {
+				t.Error("the reason holds a secret")
+			}
+		})
+	}
+}
+
+// TestAuditLogTalliesRepeatedLogins: repeated successful logins of one
+// credential share an entry, whose count says how many it stands for;
+// refusals never do.
+func TestAuditLogTalliesRepeatedLogins(t *testing.T) {
+	e := newRegistryEnv(t)
+	pw := e.token(regA, "busy-robot", "repositories/app/content/read")
+	for range 20 {
+		e.accessToken(regA, "busy-robot", pw, "repository:app:pull")
+	}
+	for range 3 {
+		e.fetchToken(regA, "busy-robot", wrong(pw), "repository:app:pull")
+	}
+	logins, rows, refusals := 0, 0, 0
+	for _, v := range e.auditEntries(regA, "&token=busy-robot") {
+		n, err := strconv.Atoi(v["count"])
+		if err != nil || n < 1 {
+			t.Fatalf("count %q: want a number from 1", v["count"])
+		}
+		switch v["result"] {
+		case "success":
+			logins, rows = logins+n, rows+1
+		case "failure":
+			if n != 1 {
+				t.Errorf("a refusal with count %d, want 1", n)
+			}
+			refusals++
+		}
+	}
+	if logins != 20 || refusals != 3 {
+		t.Errorf("got %d logins and %d refusals, want 20 and 3", logins, refusals)
+	}
+	if rows == logins { // only if every login came a second after the one before
+		t.Errorf("got an entry per login (%d): repeats are not tallied", rows)
 	}
 }
 

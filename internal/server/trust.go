@@ -28,7 +28,7 @@ type trust struct {
 	expiries *access.Expiries
 	metrics  *metrics.Metrics
 	cache    *access.Cache
-	audit    access.Auditor // nil: no audit log (audit.go)
+	audit    *access.AuditLog // nil: no audit log (audit.go)
 }
 
 // expiryResync is how often the expiry index is read again from the

@@ -13,33 +13,69 @@ import (
 var _ access.AuditStore = (*Store)(nil)
 
 const auditColumns = `id, time_us, registry_key, actor, operation, target, token, password, repository, action,
-	change_reference, result, reason, client_address`
+	change_reference, result, reason, client_address, count`
 
-// AppendAudit adds entries in one transaction, in order; their IDs follow
-// every earlier entry's.
-func (st *Store) AppendAudit(ctx context.Context, entries []access.AuditEntry) error {
-	if len(entries) == 0 {
+// AppendAudit adds entries in one transaction, in order, and sets their
+// IDs, which follow every earlier entry's. A Count below 1 is stored as 1.
+// In the same transaction it adds repeats[id] to the count of the entry
+// with that ID; one that was pruned meanwhile is skipped.
+func (st *Store) AppendAudit(ctx context.Context, entries []access.AuditEntry, repeats map[int64]int) error {
+	if len(entries) == 0 && len(repeats) == 0 {
 		return nil
 	}
 	err := st.write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, st.q(`INSERT INTO audit_log (time_us, registry_key, actor, operation, target,
-			token, token_key, password, repository, action, change_reference, result, reason, client_address)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		if err := st.insertAudit(ctx, tx, entries); err != nil {
+			return err
+		}
+		return st.addAuditCounts(ctx, tx, repeats)
+	})
+	if err != nil {
+		return fmt.Errorf("append %d audit entries and %d repeats: %w", len(entries), len(repeats), err)
+	}
+	return nil
+}
+
+func (st *Store) insertAudit(ctx context.Context, tx *sql.Tx, entries []access.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, st.q(`INSERT INTO audit_log (time_us, registry_key, actor, operation, target,
+		token, token_key, password, repository, action, change_reference, result, reason, client_address, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i := range entries {
+		e := &entries[i]
+		res, err := stmt.ExecContext(ctx, micros(e.Time), key(e.Registry), e.Actor, e.Operation, e.Target,
+			e.Token, key(e.Token), e.Password, e.Repository, e.Action, e.ChangeReference, e.Result, e.Reason,
+			e.ClientAddress, max(e.Count, 1))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, e := range entries {
-			if _, err := stmt.ExecContext(ctx, micros(e.Time), key(e.Registry), e.Actor, e.Operation, e.Target,
-				e.Token, key(e.Token), e.Password, e.Repository, e.Action, e.ChangeReference, e.Result, e.Reason,
-				e.ClientAddress); err != nil {
-				return err
-			}
+		// The rowid SQLite gave the row: cheaper than RETURNING id, which
+		// a PostgreSQL dialect would need.
+		if e.ID, err = res.LastInsertId(); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+func (st *Store) addAuditCounts(ctx context.Context, tx *sql.Tx, repeats map[int64]int) error {
+	if len(repeats) == 0 {
 		return nil
-	})
+	}
+	stmt, err := tx.PrepareContext(ctx, st.q(`UPDATE audit_log SET count = count + ? WHERE id = ?`))
 	if err != nil {
-		return fmt.Errorf("append %d audit entries: %w", len(entries), err)
+		return err
+	}
+	defer stmt.Close()
+	for id, more := range repeats {
+		if _, err := stmt.ExecContext(ctx, more, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -74,7 +110,7 @@ func (st *Store) ListAudit(ctx context.Context, q access.AuditQuery) ([]access.A
 		var e access.AuditEntry
 		var us int64
 		if err := rows.Scan(&e.ID, &us, &e.Registry, &e.Actor, &e.Operation, &e.Target, &e.Token, &e.Password,
-			&e.Repository, &e.Action, &e.ChangeReference, &e.Result, &e.Reason, &e.ClientAddress); err != nil {
+			&e.Repository, &e.Action, &e.ChangeReference, &e.Result, &e.Reason, &e.ClientAddress, &e.Count); err != nil {
 			return nil, fmt.Errorf("list audit log of registry %q: %w", q.Registry, err)
 		}
 		e.Time = fromMicros(us)

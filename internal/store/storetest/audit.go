@@ -23,12 +23,12 @@ func auditEntry(registry, token, result string, at time.Time) access.AuditEntry 
 	return access.AuditEntry{Time: at, Registry: registry, Actor: access.AuditAdmin,
 		Operation: "Microsoft.ContainerRegistry/registries/tokens/write", Target: "/subscriptions/s/.../tokens/" + token,
 		Token: token, Password: access.Password2, Repository: "team/app", Action: "push", ChangeReference: "CHG-7",
-		Result: result, Reason: "reason " + token, ClientAddress: "2001:db8::1"}
+		Result: result, Reason: "reason " + token, ClientAddress: "2001:db8::1", Count: 1}
 }
 
 func mustAppend(t *testing.T, as access.AuditStore, entries ...access.AuditEntry) {
 	t.Helper()
-	if err := as.AppendAudit(t.Context(), entries); err != nil {
+	if err := as.AppendAudit(t.Context(), entries, nil); err != nil {
 		t.Fatalf("AppendAudit: %v", err)
 	}
 }
@@ -41,6 +41,7 @@ var auditTests = []test{
 	{"entries are read back exactly, newest first", func(t *testing.T, st access.Store) {
 		as := auditStore(t, st)
 		a, b := auditEntry("reg1", "robot-a", access.AuditSuccess, t0), auditEntry("reg1", "robot-b", access.AuditFailure, t0)
+		a.Count = 340 // merged repeats (access.AuditLog.Tally)
 		mustAppend(t, as, a, b)
 		got, err := as.ListAudit(t.Context(), access.AuditQuery{Registry: "REG1"})
 		wantErr(t, "ListAudit", err, nil)
@@ -49,6 +50,33 @@ var auditTests = []test{
 		}
 		a.ID, b.ID = got[1].ID, got[0].ID
 		wantSame(t, "entries", got, []access.AuditEntry{b, a})
+	}},
+	{"appending sets the IDs, and repeats add to the count of earlier entries", func(t *testing.T, st access.Store) {
+		as := auditStore(t, st)
+		es := []access.AuditEntry{auditEntry("reg1", "robot-a", access.AuditSuccess, t0), auditEntry("reg1", "robot-b", access.AuditSuccess, t0)}
+		mustAppend(t, as, es...)
+		if es[0].ID <= 0 || es[1].ID <= es[0].ID {
+			t.Fatalf("IDs %d, %d: want increasing, above 0", es[0].ID, es[1].ID)
+		}
+		if err := as.AppendAudit(t.Context(), nil, map[int64]int{es[1].ID: 41, es[1].ID + 1000: 7}); err != nil {
+			t.Fatalf("repeats, one of them for no entry: %v", err)
+		}
+		got, err := as.ListAudit(t.Context(), access.AuditQuery{Registry: "reg1", Limit: 2})
+		wantErr(t, "ListAudit", err, nil)
+		if len(got) != 2 || got[0].ID != es[1].ID || got[0].Count != 42 || got[1].Count != 1 {
+			t.Errorf("got %+v, want the newest with count 42 and the other 1", got)
+		}
+	}},
+	{"a count of 0 is stored as 1", func(t *testing.T, st access.Store) {
+		as := auditStore(t, st)
+		e := auditEntry("reg1", "robot-a", access.AuditSuccess, t0)
+		e.Count = 0
+		mustAppend(t, as, e)
+		got, err := as.ListAudit(t.Context(), access.AuditQuery{Registry: "reg1"})
+		wantErr(t, "ListAudit", err, nil)
+		if len(got) != 1 || got[0].Count != 1 {
+			t.Fatalf("got %+v, want one entry with count 1", got)
+		}
 	}},
 	{"the filters select by token, time and result, within one registry", func(t *testing.T, st access.Store) {
 		as := auditStore(t, st)

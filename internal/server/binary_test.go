@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -33,7 +32,8 @@ func TestBinaryServesFromConfigFileAndStopsOnSIGTERM(t *testing.T) {
 
 	cmd := exec.Command(bin, "serve", "--config", conf, "--addr", "127.0.0.1:0", "--data", data)
 	cmd.Env = append(os.Environ(), "OPENACR_ADMIN_KEY=")
-	var stdout, stderr bytes.Buffer
+	// syncBuffer: the child writes while the test reads.
+	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

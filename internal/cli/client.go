@@ -163,3 +163,17 @@ func registryID(subscription string, t target) string {
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerRegistry/registries/%s",
 		subscription, t.group, t.registry)
 }
+
+// collect drains a pager of the SDK, following nextLink to the last page,
+// and returns every item; items picks a page's list out of its response.
+func collect[P, T any](ctx context.Context, pager *runtime.Pager[P], items func(P) []*T) ([]*T, error) {
+	all := []*T{}
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items(page)...)
+	}
+	return all, nil
+}

@@ -153,25 +153,20 @@ Without -g (and without a configured default group) every registry of the server
 		if err != nil {
 			return nil, err
 		}
-		list := []*armcontainerregistry.Registry{}
+		var list []*armcontainerregistry.Registry
 		if group == "" {
-			pager := c.registries.NewListPager(nil)
-			for pager.More() {
-				page, err := pager.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, page.Value...)
-			}
+			list, err = collect(ctx, c.registries.NewListPager(nil),
+				func(p armcontainerregistry.RegistriesClientListResponse) []*armcontainerregistry.Registry {
+					return p.Value
+				})
 		} else {
-			pager := c.registries.NewListByResourceGroupPager(group, nil)
-			for pager.More() {
-				page, err := pager.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, page.Value...)
-			}
+			list, err = collect(ctx, c.registries.NewListByResourceGroupPager(group, nil),
+				func(p armcontainerregistry.RegistriesClientListByResourceGroupResponse) []*armcontainerregistry.Registry {
+					return p.Value
+				})
+		}
+		if err != nil {
+			return nil, err
 		}
 		v, err := shape(list, kindRegistry)
 		return &result{value: v, table: registryTable}, err

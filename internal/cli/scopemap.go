@@ -249,14 +249,12 @@ func (a *app) newScopeMapListCommand() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		list := []*armcontainerregistry.ScopeMap{}
-		pager := c.scopeMaps.NewListPager(t.group, t.registry, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, page.Value...)
+		list, err := collect(ctx, c.scopeMaps.NewListPager(t.group, t.registry, nil),
+			func(p armcontainerregistry.ScopeMapsClientListResponse) []*armcontainerregistry.ScopeMap {
+				return p.Value
+			})
+		if err != nil {
+			return nil, err
 		}
 		v, err := shape(list, kindScopeMap)
 		return &result{value: v, table: scopeMapTable}, err
